@@ -1,0 +1,159 @@
+//! The audit: every claim of every policy checked, waivers applied, statuses rolled up.
+//! Produces data only; `report` renders it.
+
+use crate::claims::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::duration::Date;
+use crate::finding::{Finding, Status, Verdict};
+use crate::model::{Model, Waiver};
+use crate::raw::{ClaimKind, Scope};
+
+/// The result of one claim.
+#[derive(Clone, Debug)]
+pub struct ClaimResult {
+    pub claim: usize,
+    pub status: Status,
+    pub findings: usize,
+}
+
+/// The audit of one policy.
+#[derive(Clone, Debug)]
+pub struct PolicyAudit<'m> {
+    pub model: &'m Model,
+    pub claims: Vec<ClaimResult>,
+    pub findings: Vec<Finding>,
+    /// Waiver problems found while applying them: expired (error) and stale (warning).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// When the audit fails the build (SPEC §7 `--fail-on`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Violated,
+    Possible,
+    Undetermined,
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, status: Status) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Violated => status >= Status::Violated,
+            FailOn::Possible => status >= Status::Possible,
+            FailOn::Undetermined => status >= Status::Undetermined,
+        }
+    }
+}
+
+/// Audits one model. `today` decides which waivers have expired.
+pub fn audit(model: &Model, today: Date) -> PolicyAudit<'_> {
+    let mut checker = Checker::new(model);
+    let mut claims = Vec::new();
+    let mut findings = Vec::new();
+    for index in 0..model.claims.len() {
+        match checker.check(index) {
+            None => claims.push(ClaimResult { claim: index, status: Status::Skipped, findings: 0 }),
+            Some(found) => {
+                claims.push(ClaimResult { claim: index, status: Status::Holds, findings: found.len() });
+                findings.extend(found);
+            }
+        }
+    }
+    let diagnostics = apply_waivers(model, &mut findings, today);
+    for result in &mut claims {
+        if result.status == Status::Skipped {
+            continue;
+        }
+        let own = findings.iter().filter(|f| f.claim == result.claim);
+        let (mut worst, mut any_waived) = (None::<Verdict>, false);
+        for f in own {
+            if f.waiver.is_some() {
+                any_waived = true;
+            } else {
+                worst = worst.max(Some(f.verdict));
+            }
+        }
+        result.status = match (worst, any_waived) {
+            (Some(v), _) => v.into(),
+            (None, true) => Status::Waived,
+            (None, false) => Status::Holds,
+        };
+    }
+    PolicyAudit { model, claims, findings, diagnostics }
+}
+
+impl PolicyAudit<'_> {
+    /// The worst status of any claim, for `--fail-on`.
+    pub fn worst(&self) -> Status {
+        self.claims.iter().map(|c| c.status).max().unwrap_or(Status::Holds)
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.claims.iter().filter(|c| c.status == status).count()
+    }
+}
+
+fn waiver_matches(model: &Model, waiver: &Waiver, finding: &Finding) -> bool {
+    if waiver.claim != finding.claim {
+        return false;
+    }
+    if let Some(flow) = waiver.flow
+        && !finding.flows.contains(&flow)
+    {
+        return false;
+    }
+    if let Some(field) = waiver.field
+        && !model.fields.is_within(finding.field, field)
+        && !model.fields.is_within(finding.claim_field, field)
+    {
+        return false;
+    }
+    if let Some(selector) = &waiver.recipient {
+        let operator = model.system(finding.recipient).operator;
+        if !model.select(std::slice::from_ref(selector), Scope::Exact)[operator.index()] {
+            return false;
+        }
+    }
+    true
+}
+
+/// Marks waived findings; an expired waiver no longer applies and is an error diagnostic, a
+/// waiver that matches nothing is a warning.
+fn apply_waivers(model: &Model, findings: &mut [Finding], today: Date) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for (index, waiver) in model.waivers.iter().enumerate() {
+        let claim = &model.claims[waiver.claim];
+        if let Some(expires) = waiver.expires
+            && expires < today
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    "privflow::waiver::expired",
+                    format!("waiver of claim `{}` expired on {expires}; its findings count again", claim.id),
+                )
+                .at(waiver.span, format!("expired {expires}"))
+                .with_help("fix the flow, or renew the waiver with a new `expires` date and a reason"),
+            );
+            continue;
+        }
+        let mut matched = false;
+        for finding in findings.iter_mut() {
+            if finding.waiver.is_none() && waiver_matches(model, waiver, finding) {
+                finding.waiver = Some(index);
+                matched = true;
+            }
+        }
+        if !matched && !matches!(claim.kind, ClaimKind::NoExpansion | ClaimKind::DisclosureComplete) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "privflow::waiver::unmatched",
+                    format!("waiver of claim `{}` matches no finding", claim.id),
+                )
+                .at(waiver.span, "waives nothing")
+                .with_help("the finding it covered is gone: remove the waiver"),
+            );
+        }
+    }
+    diagnostics
+}

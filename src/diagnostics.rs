@@ -1,0 +1,291 @@
+//! Diagnostics: every problem found in a model, with a stable code, a source span, a label and help.
+//! The rest of the crate builds `Diagnostic` values; only this module knows that miette renders them.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+
+/// Index of a loaded file in [`Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// One loaded file: its display path (relative, as given) and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: Arc<str>,
+}
+
+/// Every file a run has read, so diagnostics and findings can point into them.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: String, text: Arc<str>) -> FileId {
+        self.files.push(SourceFile { path, text });
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn path(&self, id: FileId) -> &str {
+        &self.get(id).path
+    }
+}
+
+/// A place in a source file: byte range for the renderer, 1-based line and column for people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub offset: usize,
+    pub len: usize,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Span {
+    /// A span from a byte offset, computing line and column from the text.
+    pub fn at_offset(file: FileId, text: &str, offset: usize, len: usize) -> Span {
+        let offset = offset.min(text.len());
+        let before = &text.as_bytes()[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
+        Span { file, offset, len, line, column }
+    }
+
+    /// A span from a 1-based line and column (in characters), for locations without byte offsets.
+    pub fn at_line_column(file: FileId, text: &str, line: u32, column: u32, len: usize) -> Span {
+        let line_start = if line <= 1 {
+            0
+        } else {
+            text.match_indices('\n').nth(line as usize - 2).map_or(text.len(), |(i, _)| i + 1)
+        };
+        let offset = text[line_start..]
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+            .map_or(text.len(), |(i, _)| line_start + i);
+        Span { file, offset, len, line: line.max(1), column: column.max(1) }
+    }
+
+    /// The start of a file, for problems that concern a whole file.
+    pub fn file_start(file: FileId) -> Span {
+        Span { file, offset: 0, len: 0, line: 1, column: 1 }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem: `code` is stable (`privflow::model::unknown-system`), `message` says what is wrong,
+/// `label` sits under the span, `help` says how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Option<Span>,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            span: None,
+            label: String::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+    }
+
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.span = Some(span);
+        self.label = label.into();
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_optional_help(mut self, help: Option<String>) -> Diagnostic {
+        self.help = help;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts diagnostics by file, position and code, so output never depends on discovery order.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| (d.span.map(|s| (s.file, s.offset)), d.code, d.message.clone());
+        key(a).cmp(&key(b))
+    });
+}
+
+/// The closest candidate to `name` by Jaro-Winkler similarity, if any is close enough to suggest.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let score = strsim::jaro_winkler(name, candidate);
+        if score >= 0.8 && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Renders diagnostics for a terminal (or a plain-text log when `color` is false).
+pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let report = MietteDiagnostic::new(diagnostic, sources);
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&format!("{}: {}\n", diagnostic.code, diagnostic.message));
+        }
+    }
+    out
+}
+
+/// A diagnostic as `--format json` carries it.
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub code: &'a str,
+    pub severity: Severity,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub label: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+}
+
+pub fn to_json<'a>(diagnostics: &'a [Diagnostic], sources: &'a Sources) -> Vec<JsonDiagnostic<'a>> {
+    diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            code: d.code,
+            severity: d.severity,
+            message: &d.message,
+            file: d.span.map(|s| sources.path(s.file)),
+            line: d.span.map(|s| s.line),
+            column: d.span.map(|s| s.column),
+            label: &d.label,
+            help: d.help.as_deref(),
+        })
+        .collect()
+}
+
+/// Adapter between our diagnostic and miette's trait.
+struct MietteDiagnostic<'a> {
+    diagnostic: &'a Diagnostic,
+    source: Option<NamedSource<Arc<str>>>,
+}
+
+impl<'a> MietteDiagnostic<'a> {
+    fn new(diagnostic: &'a Diagnostic, sources: &Sources) -> Self {
+        let source = diagnostic.span.map(|span| {
+            let file = sources.get(span.file);
+            NamedSource::new(file.path.clone(), file.text.clone())
+        });
+        MietteDiagnostic { diagnostic, source }
+    }
+}
+
+impl fmt::Debug for MietteDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Diagnostic").field("code", &self.diagnostic.code).finish()
+    }
+}
+
+impl fmt::Display for MietteDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.diagnostic.span, &self.source) {
+            (Some(span), Some(source)) => write!(
+                f,
+                "{} ({}:{}:{})",
+                self.diagnostic.message,
+                source.name(),
+                span.line,
+                span.column
+            ),
+            _ => f.write_str(&self.diagnostic.message),
+        }
+    }
+}
+
+impl std::error::Error for MietteDiagnostic<'_> {}
+
+impl miette::Diagnostic for MietteDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.diagnostic.span?;
+        let label = (!self.diagnostic.label.is_empty()).then(|| self.diagnostic.label.clone());
+        let labeled = LabeledSpan::new_primary_with_span(label, SourceSpan::new(span.offset.into(), span.len));
+        Some(Box::new(std::iter::once(labeled)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_line_and_column_count_characters() {
+        let text = "a: 1\nbé: x\n";
+        let span = Span::at_offset(FileId(0), text, 9, 1);
+        assert_eq!((span.line, span.column), (2, 4));
+    }
+
+    #[test]
+    fn suggests_the_closest_name_only_when_close() {
+        assert_eq!(did_you_mean("wa-sever", ["wa-server", "fb-ads"]).as_deref(), Some("did you mean `wa-server`?"));
+        assert_eq!(did_you_mean("zzz", ["wa-server", "fb-ads"]), None);
+    }
+}

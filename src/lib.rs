@@ -1,0 +1,34 @@
+//! privflow audits privacy promises against data flows: it loads a YAML model of who sends which
+//! personal data where, follows every field across every hop, and reports each broken promise.
+//!
+//! The pipeline reads top to bottom: [`loader`] (files to spanned raw documents, then the
+//! validation pass to a [`model::Model`]) → [`graph`] (per-field reach) → [`claims`] (one module
+//! per claim kind) → [`audit`] (waivers, statuses) → [`report`] (table, JSON). The library never
+//! prints; the `privflow` binary decides what goes to stdout and stderr.
+
+pub mod audit;
+pub mod claims;
+pub mod diagnostics;
+pub mod duration;
+pub mod finding;
+pub mod graph;
+pub mod loader;
+pub mod model;
+pub mod raw;
+pub mod report;
+pub mod taxonomy;
+mod validate;
+
+pub use audit::{FailOn, audit};
+pub use loader::{LoadFailure, Workspace, load};
+
+/// Audits every policy of a loaded workspace into a run that any report can render.
+pub fn audit_workspace(workspace: &Workspace, today: duration::Date) -> report::AuditRun<'_> {
+    let audits: Vec<_> = workspace.models.iter().map(|m| audit::audit(m, today)).collect();
+    let mut diagnostics = workspace.warnings.clone();
+    for a in &audits {
+        diagnostics.extend(a.diagnostics.iter().cloned());
+    }
+    diagnostics::sort(&mut diagnostics);
+    report::AuditRun { sources: &workspace.sources, audits, diagnostics }
+}

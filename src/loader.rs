@@ -1,0 +1,373 @@
+//! Reading model files: paths to files, bytes to spanned raw documents, documents to policies.
+//! Every hostile input (huge, deep, aliased, non-UTF-8, empty) ends here as a located diagnostic.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options};
+
+use crate::diagnostics::{Diagnostic, FileId, Sources, Span, did_you_mean};
+use crate::model::Model;
+use crate::raw::{RawDocument, RawVersionOnly};
+use crate::validate::validate;
+
+/// The only model format version this build reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// Model files larger than this are refused before they are read. A generated model of
+/// 100 000 flows is about 14 MB, so this leaves room while bounding memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Everything a successful load produced: the files read, one model per policy, and warnings.
+#[derive(Debug)]
+pub struct Workspace {
+    pub sources: Sources,
+    pub models: Vec<Model>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A load that found errors: nothing may be audited. `diagnostics` holds every problem found.
+#[derive(Debug)]
+pub struct LoadFailure {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A file to load: the path to show in diagnostics and its bytes.
+pub struct InputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Loads files and directories from disk (SPEC §2).
+pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
+    let mut diagnostics = Vec::new();
+    let mut inputs = Vec::new();
+    for path in paths {
+        match collect_files(path) {
+            Ok(files) if files.is_empty() => diagnostics.push(
+                Diagnostic::error(
+                    "privflow::load::no-yaml",
+                    format!("directory `{}` holds no `.yaml` or `.yml` file", display(path)),
+                )
+                .with_help("point privflow at a model file, or at a directory of model files"),
+            ),
+            Ok(files) => {
+                for file in files {
+                    match read_file(&file) {
+                        Ok(bytes) => inputs.push(InputFile { path: display(&file), bytes }),
+                        Err(d) => diagnostics.push(d),
+                    }
+                }
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(LoadFailure { sources: Sources::default(), diagnostics });
+    }
+    load_inputs(inputs)
+}
+
+/// Loads files already in memory (from disk, from git, from a test).
+pub fn load_inputs(inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure> {
+    let mut sources = Sources::default();
+    let mut diagnostics = Vec::new();
+    let mut documents = Vec::new();
+    for input in inputs {
+        match parse_file(input, &mut sources) {
+            Ok(doc) => documents.push(doc),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    let groups = group_by_policy(documents, &sources, &mut diagnostics);
+    let mut models = Vec::new();
+    for group in groups {
+        let (model, found) = validate(group, &sources);
+        diagnostics.extend(found);
+        models.extend(model);
+    }
+    crate::diagnostics::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(LoadFailure { sources, diagnostics });
+    }
+    Ok(Workspace { sources, models, warnings: diagnostics })
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn collect_files(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| io_error(&dir, &e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io_error(&dir, &e))?;
+            let p = entry.path();
+            let file_type = entry.file_type().map_err(|e| io_error(&p, &e))?;
+            if file_type.is_dir() {
+                pending.push(p);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let size = std::fs::metadata(path).map_err(|e| io_error(path, &e))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "privflow::load::too-large",
+            format!(
+                "`{}` is {:.1} MB; privflow reads model files of at most {} MB",
+                display(path),
+                size as f64 / 1e6,
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_help("split the model across several files in one directory"));
+    }
+    std::fs::read(path).map_err(|e| io_error(path, &e))
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("privflow::load::io", format!("cannot read `{}`: {e}", display(path)))
+}
+
+/// Budgets scale with the input so a large legitimate model loads while a small hostile one
+/// (an alias bomb, 100 000 nested brackets) is stopped early.
+fn options_for(len: usize) -> Options {
+    let mut budget = Budget::default();
+    budget.max_events = budget.max_events.max(len + 1024);
+    budget.max_nodes = budget.max_nodes.max(len + 1024);
+    budget.max_depth = 64;
+    budget.max_reader_input_bytes = Some(MAX_FILE_BYTES as usize);
+    let max_events = budget.max_events;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = DuplicateKeyPolicy::Error;
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    options.alias_limits.max_total_replayed_events = (len + 10_000).min(max_events);
+    options.alias_limits.max_replay_stack_depth = 32;
+    options
+}
+
+fn parse_file(input: InputFile, sources: &mut Sources) -> Result<(FileId, RawDocument), Diagnostic> {
+    let text: Arc<str> = match std::str::from_utf8(&input.bytes) {
+        Ok(text) => Arc::from(text),
+        Err(e) => {
+            let valid = &input.bytes[..e.valid_up_to()];
+            let prefix: Arc<str> = Arc::from(String::from_utf8_lossy(valid).as_ref());
+            let id = sources.add(input.path, prefix.clone());
+            let span = Span::at_offset(id, &prefix, prefix.len(), 0);
+            return Err(Diagnostic::error("privflow::load::not-utf8", "the file is not valid UTF-8")
+                .at(span, "invalid byte here")
+                .with_help("save the model as UTF-8"));
+        }
+    };
+    let id = sources.add(input.path, text.clone());
+    let text = text.as_ref();
+    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Err(Diagnostic::error("privflow::load::empty", "the file is empty")
+            .at(Span::file_start(id), "nothing here")
+            .with_help("a model file starts with `privflow: 1`"));
+    }
+    let options = options_for(text.len());
+    match serde_saphyr::from_str_with_options::<RawDocument>(text, options.clone()) {
+        Ok(doc) => {
+            check_version(id, text, &doc.privflow.value.to_string(), &doc.privflow.referenced)?;
+            Ok((id, doc))
+        }
+        Err(error) => {
+            // A file of another format version fails on its unknown keys; say what matters.
+            if let Ok(v) = serde_saphyr::from_str_with_options::<RawVersionOnly>(text, options) {
+                match v.privflow {
+                    Some(version) => check_version(id, text, &version.value.0, &version.referenced)?,
+                    None => {
+                        return Err(Diagnostic::error(
+                            "privflow::load::missing-version",
+                            "the file does not start with `privflow: 1`",
+                        )
+                        .at(Span::file_start(id), "expected `privflow: 1` here")
+                        .with_help("every model file starts with the format version: `privflow: 1`"));
+                    }
+                }
+            }
+            Err(yaml_error(id, text, &error))
+        }
+    }
+}
+
+fn check_version(id: FileId, text: &str, version: &str, loc: &Location) -> Result<(), Diagnostic> {
+    if version == FORMAT_VERSION.to_string() {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        "privflow::load::unsupported-version",
+        format!("format version `{version}` is not supported"),
+    )
+    .at(span_of(id, text, loc), "unsupported version")
+    .with_help(format!("this privflow reads `privflow: {FORMAT_VERSION}`")))
+}
+
+/// The span of a serde-saphyr location in file `id`.
+pub fn span_of(id: FileId, text: &str, loc: &Location) -> Span {
+    let s = loc.span();
+    match s.byte_offset() {
+        Some(offset) => Span {
+            file: id,
+            offset: offset as usize,
+            len: s.byte_len().unwrap_or(0) as usize,
+            line: loc.line().max(1) as u32,
+            column: loc.column().max(1) as u32,
+        },
+        None => Span::at_line_column(id, text, loc.line() as u32, loc.column() as u32, 0),
+    }
+}
+
+/// Turns a YAML or shape error into a diagnostic with a stable code and, where possible, a hint.
+fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic {
+    let inner = error.without_snippet();
+    let message = inner.to_string();
+    let message = strip_location_suffix(&message);
+    let lower = message.to_lowercase();
+    let (code, label) = if lower.contains("unknown field") {
+        ("privflow::yaml::unknown-key", "unknown key")
+    } else if lower.contains("duplicate") {
+        ("privflow::yaml::duplicate-key", "duplicate key")
+    } else if lower.contains("missing field") {
+        ("privflow::yaml::missing-key", "required key missing in this mapping")
+    } else if lower.contains("budget") || lower.contains("limit") || lower.contains("exceeded") {
+        ("privflow::yaml::budget", "limit exceeded here")
+    } else if lower.contains("unknown variant") || lower.contains("invalid type") || lower.contains("invalid value")
+    {
+        ("privflow::yaml::wrong-type", "unexpected value")
+    } else {
+        ("privflow::yaml::syntax", "here")
+    };
+    let mut d = Diagnostic::error(code, message.to_owned());
+    if let Some(loc) = inner.location().or_else(|| error.location()) {
+        d = d.at(span_of(id, text, &loc), label);
+    }
+    let help = match code {
+        "privflow::yaml::unknown-key" | "privflow::yaml::wrong-type" => expected_suggestion(message),
+        "privflow::yaml::budget" => Some(
+            "the document is nested, aliased or sized beyond what a policy model needs; \
+             flatten it or split it across files"
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    let help = match (code, help, lower.contains("bool")) {
+        ("privflow::yaml::wrong-type", None, true) => {
+            Some("write `true` or `false`; YAML 1.1 words like `yes`/`no`/`on` are not booleans here".to_owned())
+        }
+        (_, help, _) => help,
+    };
+    d.with_optional_help(help)
+}
+
+/// serde-saphyr appends ` at line L column C`; the diagnostic shows the location itself.
+fn strip_location_suffix(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    }
+}
+
+/// From "unknown field `nmae`, expected one of `name`, `kind`" suggests `name`.
+fn expected_suggestion(message: &str) -> Option<String> {
+    let mut ticks = message.split('`').skip(1).step_by(2);
+    let got = ticks.next()?;
+    let (_, rest) = message.split_once("expected")?;
+    let candidates: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    did_you_mean(got, candidates.iter().copied()).or_else(|| {
+        (!candidates.is_empty()).then(|| {
+            let list = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+            format!("expected one of {list}")
+        })
+    })
+}
+
+/// Groups documents into policies by their `policy:` block (see docs/format.md, "Files").
+fn group_by_policy(
+    documents: Vec<(FileId, RawDocument)>,
+    sources: &Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Vec<(FileId, RawDocument)>> {
+    let mut declared: Vec<(String, FileId)> = Vec::new();
+    for (file, doc) in &documents {
+        if let Some(policy) = &doc.policy {
+            let id = policy.value.id.value.clone();
+            if let Some((_, first)) = declared.iter().find(|(p, _)| *p == id) {
+                let text = &sources.get(*file).text;
+                diagnostics.push(
+                    Diagnostic::error("privflow::load::duplicate-policy", format!("policy `{id}` is declared twice"))
+                        .at(span_of(*file, text, &policy.value.id.referenced), "second declaration")
+                        .with_help(format!(
+                            "first declared in `{}`; declare a policy once and split the rest across files without a `policy:` block",
+                            sources.path(*first)
+                        )),
+                );
+            } else {
+                declared.push((id, *file));
+            }
+        }
+    }
+    if declared.is_empty() {
+        if let Some((file, _)) = documents.first() {
+            diagnostics.push(
+                Diagnostic::error("privflow::load::no-policy", "no file declares a `policy:`")
+                    .at(Span::file_start(*file), "no `policy:` block in this model")
+                    .with_help("add `policy: {id: my-policy, speaker: <entity id>}` to one file"),
+            );
+        }
+        return Vec::new();
+    }
+    let dir_of = |f: FileId| -> String {
+        let p = sources.path(f);
+        p.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_owned())
+    };
+    let mut groups: BTreeMap<usize, Vec<(FileId, RawDocument)>> = BTreeMap::new();
+    for (file, doc) in documents {
+        let target = match &doc.policy {
+            Some(p) => declared.iter().position(|(id, _)| *id == p.value.id.value),
+            None => {
+                let dir = dir_of(file);
+                let here: Vec<usize> = (0..declared.len()).filter(|&i| dir_of(declared[i].1) == dir).collect();
+                match (here.as_slice(), declared.len()) {
+                    ([one], _) => Some(*one),
+                    (_, 1) => Some(0),
+                    _ => {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "privflow::load::orphan-file",
+                                "this file has no `policy:` block and belongs to no single policy",
+                            )
+                            .at(Span::file_start(file), "which policy is this part of?")
+                            .with_help(
+                                "put the file in the directory of exactly one policy file, or add a `policy:` block",
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(i) = target {
+            groups.entry(i).or_default().push((file, doc));
+        }
+    }
+    groups.into_values().collect()
+}

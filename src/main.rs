@@ -1,0 +1,229 @@
+//! The `privflow` command line: argument parsing, output streams and exit codes only.
+//! Every decision about models, verdicts and formats lives in the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use privflow::diagnostics::{self, Diagnostic, Sources};
+use privflow::duration::Date;
+use privflow::report::{Json, Report, Table};
+use privflow::taxonomy::{self, TaxonomyKind};
+use privflow::{FailOn, LoadFailure, Workspace};
+
+/// Exit codes (SPEC §7).
+const EXIT_OK: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_MODEL_ERROR: u8 = 2;
+const EXIT_INTERNAL: u8 = 3;
+
+#[derive(Parser)]
+#[command(name = "privflow", version, about = "Audit privacy promises against data flows.")]
+#[command(after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, \
+2 usage or model error (nothing audited), 3 internal error.")]
+struct Cli {
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load, validate and check every claim: the main job.
+    Audit {
+        /// Model files or directories of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Lowest claim status that makes the audit exit 1.
+        #[arg(long, value_enum, default_value_t = FailOnArg::Violated)]
+        fail_on: FailOnArg,
+        /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
+    /// Load and validate only.
+    Check {
+        /// Model files or directories of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format of diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print the built-in field and purpose taxonomies as trees.
+    Taxonomy {
+        /// Which taxonomy to print; both by default.
+        #[arg(value_enum)]
+        which: Option<Which>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    Violated,
+    Possible,
+    Undetermined,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Which {
+    Fields,
+    Purposes,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_MODEL_ERROR } else { EXIT_OK });
+        }
+    };
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("privflow: internal error: {info}");
+        eprintln!("This is a bug in privflow; please report it with the model that triggered it.");
+    }));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(_) => ExitCode::from(EXIT_INTERNAL),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`privflow audit … | head`) is not an error.
+fn emit(text: &str) -> Result<(), u8> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("privflow: cannot write output: {e}");
+            Err(EXIT_INTERNAL)
+        }
+    }
+}
+
+fn color_for(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn report_diagnostics(list: &[Diagnostic], sources: &Sources, color: ColorChoice) {
+    if list.is_empty() {
+        return;
+    }
+    let text = diagnostics::render(list, sources, color_for(color, std::io::stderr().is_terminal()));
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+fn load_failure(failure: LoadFailure, format: Format, color: ColorChoice) -> u8 {
+    report_diagnostics(&failure.diagnostics, &failure.sources, color);
+    let errors = failure.diagnostics.iter().filter(|d| d.is_error()).count();
+    eprintln!("privflow: {errors} error{} in the model; nothing was audited", if errors == 1 { "" } else { "s" });
+    if let Format::Json = format {
+        let doc = serde_json::json!({
+            "privflow": env!("CARGO_PKG_VERSION"),
+            "diagnostics": diagnostics::to_json(&failure.diagnostics, &failure.sources),
+        });
+        let _ = emit(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+    }
+    EXIT_MODEL_ERROR
+}
+
+fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Audit { paths, format, fail_on, today } => {
+            let workspace: Workspace = match privflow::load(&paths) {
+                Ok(ws) => ws,
+                Err(failure) => return load_failure(failure, format, cli.color),
+            };
+            let run = privflow::audit_workspace(&workspace, today.unwrap_or_else(Date::today));
+            report_diagnostics(&run.diagnostics, &workspace.sources, cli.color);
+            let terminal = std::io::stdout().is_terminal();
+            let text = match format {
+                Format::Table => {
+                    let width = terminal.then(|| terminal_width()).flatten();
+                    Table { color: color_for(cli.color, terminal), width }.render(&run)
+                }
+                Format::Json => Json.render(&run),
+            };
+            if let Err(code) = emit(&text) {
+                return code;
+            }
+            let fail_on = match fail_on {
+                FailOnArg::Violated => FailOn::Violated,
+                FailOnArg::Possible => FailOn::Possible,
+                FailOnArg::Undetermined => FailOn::Undetermined,
+                FailOnArg::Never => FailOn::Never,
+            };
+            if fail_on.fails(run.worst()) { EXIT_FINDINGS } else { EXIT_OK }
+        }
+        Command::Check { paths, format } => match privflow::load(&paths) {
+            Ok(ws) => {
+                report_diagnostics(&ws.warnings, &ws.sources, cli.color);
+                let summary: Vec<String> = ws
+                    .models
+                    .iter()
+                    .map(|m| format!("{}: {} systems, {} flows, {} claims", m.policy.id, m.systems.len(), m.flows.len(), m.claims.len()))
+                    .collect();
+                let text = match format {
+                    Format::Table => format!("{}\nok: {} polic{} valid\n", summary.join("\n"), ws.models.len(), if ws.models.len() == 1 { "y" } else { "ies" }),
+                    Format::Json => {
+                        let doc = serde_json::json!({
+                            "privflow": env!("CARGO_PKG_VERSION"),
+                            "policies": ws.models.iter().map(|m| &m.policy.id).collect::<Vec<_>>(),
+                            "diagnostics": diagnostics::to_json(&ws.warnings, &ws.sources),
+                        });
+                        format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
+                    }
+                };
+                emit(&text).err().unwrap_or(EXIT_OK)
+            }
+            Err(failure) => load_failure(failure, format, cli.color),
+        },
+        Command::Taxonomy { which } => {
+            let mut text = String::new();
+            for (kind, title, wanted) in [
+                (TaxonomyKind::Fields, "fields", !matches!(which, Some(Which::Purposes))),
+                (TaxonomyKind::Purposes, "purposes", !matches!(which, Some(Which::Fields))),
+            ] {
+                if wanted {
+                    text.push_str(&format!("# {title} (keys after fideslang, CC BY 4.0)\n"));
+                    text.push_str(&taxonomy::render_tree(&taxonomy::builtin(kind)));
+                    text.push('\n');
+                }
+            }
+            emit(text.trim_end_matches('\n')).and_then(|()| emit("\n")).err().unwrap_or(EXIT_OK)
+        }
+    }
+}
+
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+}

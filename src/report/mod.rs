@@ -1,0 +1,60 @@
+//! Output formats of `privflow audit`, behind one trait: adding a format is adding one file.
+//! Renderers read audit data and return text; they never decide verdicts.
+
+mod json;
+mod table;
+
+pub use json::Json;
+pub use table::Table;
+
+use crate::audit::PolicyAudit;
+use crate::diagnostics::Sources;
+use crate::finding::{Finding, Note, Status};
+use crate::model::Model;
+
+/// Everything a renderer may show: the files read, and one audit per policy.
+pub struct AuditRun<'a> {
+    pub sources: &'a Sources,
+    pub audits: Vec<PolicyAudit<'a>>,
+    /// Load warnings and waiver problems, sorted.
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+}
+
+impl AuditRun<'_> {
+    pub fn worst(&self) -> Status {
+        self.audits.iter().map(PolicyAudit::worst).max().unwrap_or(Status::Holds)
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.audits.iter().map(|a| a.count(status)).sum()
+    }
+
+    pub fn claims(&self) -> usize {
+        self.audits.iter().map(|a| a.claims.len()).sum()
+    }
+}
+
+pub trait Report {
+    fn render(&self, run: &AuditRun) -> String;
+}
+
+/// Findings of a policy in reading order: worst verdict first, then claim order, then recipient.
+pub fn ordered<'a>(audit: &'a PolicyAudit) -> Vec<&'a Finding> {
+    let mut findings: Vec<&Finding> = audit.findings.iter().collect();
+    findings.sort_by_key(|f| (f.waiver.is_some(), std::cmp::Reverse(f.verdict), f.claim, f.claim_field, f.recipient));
+    findings
+}
+
+/// A note in words, for people.
+pub fn describe_note(model: &Model, note: &Note) -> String {
+    match note {
+        Note::SelfExcluded => "self_excluded: the speaker is inside the claim's scope and is not its own recipient".into(),
+        Note::Retention(Some(r)) => format!("retention: {r}"),
+        Note::Retention(None) => "retention: unspecified".into(),
+        Note::DisallowedPurposes(p) => {
+            let keys: Vec<&str> = p.iter().map(|&p| model.purposes.key(p)).collect();
+            format!("purposes outside the promise: {}", keys.join(", "))
+        }
+        Note::NoPurpose => "the flow declares no purpose".into(),
+    }
+}

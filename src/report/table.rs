@@ -1,0 +1,142 @@
+//! `--format table`: one row per claim with its status, then every finding with its path,
+//! written for a reviewer at a terminal (colour only when stdout is one).
+
+use std::fmt::Write;
+
+use comfy_table::{Cell, Color, ContentArrangement, presets};
+
+use super::{AuditRun, Report, describe_note, ordered};
+use crate::finding::{Finding, Status, Verdict};
+use crate::model::Model;
+
+pub struct Table {
+    pub color: bool,
+    /// Terminal width; `None` renders at a fixed width so files and snapshots are stable.
+    pub width: Option<u16>,
+}
+
+fn status_color(status: Status) -> Color {
+    match status {
+        Status::Violated => Color::Red,
+        Status::Possible => Color::Yellow,
+        Status::Undetermined => Color::Magenta,
+        Status::Holds => Color::Green,
+        Status::Waived | Status::Skipped => Color::DarkGrey,
+    }
+}
+
+fn mark(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Violated => "✗",
+        Verdict::Possible => "?",
+        Verdict::Undetermined => "…",
+    }
+}
+
+impl Table {
+    fn paint(&self, text: &str, color: &str) -> String {
+        if self.color { format!("\x1b[{color}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+
+    fn finding(&self, out: &mut String, run: &AuditRun, model: &Model, f: &Finding) {
+        let claim = &model.claims[f.claim];
+        let recipient = model.system(f.recipient);
+        let verdict = if f.waiver.is_some() { format!("{} (waived)", f.verdict.as_str()) } else { f.verdict.as_str().to_owned() };
+        let color = match (f.waiver.is_some(), f.verdict) {
+            (true, _) => "90",
+            (_, Verdict::Violated) => "31",
+            (_, Verdict::Possible) => "33",
+            (_, Verdict::Undetermined) => "35",
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}  {}: {} reaches {} ({})",
+            self.paint(mark(f.verdict), color),
+            self.paint(&verdict, color),
+            claim.id,
+            model.fields.key(f.field),
+            recipient.id,
+            model.entity_label(recipient.operator),
+        );
+        let path: Vec<&str> = f.path.iter().map(|s| model.system(*s).id.as_str()).collect();
+        let reach = if f.direct { "direct" } else { "indirect" };
+        let hops = if f.hops() == 1 { "1 hop".to_owned() } else { format!("{} hops", f.hops()) };
+        let _ = writeln!(out, "      path   {}  ({hops}, {reach}, {})", path.join(" → "), f.certainty.as_str());
+        let flows: Vec<&str> = f.flows.iter().map(|id| model.flow(*id).id.as_str()).collect();
+        let _ = writeln!(out, "      flows  {}", flows.join(", "));
+        if let Some(last) = f.last_flow() {
+            let span = model.flow(last).span;
+            let _ = writeln!(out, "      at     {}:{}:{}", run.sources.path(span.file), span.line, span.column);
+        }
+        for note in &f.notes {
+            let _ = writeln!(out, "      note   {}", describe_note(model, note));
+        }
+        if let Some(i) = f.waiver {
+            let w = &model.waivers[i];
+            let owner = w.owner.as_deref().map(|o| format!(" ({o})")).unwrap_or_default();
+            let _ = writeln!(out, "      waived {}{owner}", w.reason);
+        }
+    }
+}
+
+impl Report for Table {
+    fn render(&self, run: &AuditRun) -> String {
+        let mut out = String::new();
+        for audit in &run.audits {
+            let model = audit.model;
+            let policy = &model.policy;
+            let title = policy.title.as_deref().unwrap_or(&policy.id);
+            let version = policy.version.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{} — {title}{version}, speaker {}",
+                self.paint(&policy.id, "1"),
+                model.entity_label(model.speaker())
+            );
+            let mut table = comfy_table::Table::new();
+            table.load_style(presets::UTF8_FULL_CONDENSED);
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(self.width.unwrap_or(110));
+            if self.color {
+                table.enforce_styling();
+            } else {
+                table.force_no_tty();
+            }
+            table.set_header(vec!["claim", "kind", "status", "findings", "promise"]);
+            for result in &audit.claims {
+                let claim = &model.claims[result.claim];
+                let mut status = Cell::new(result.status.as_str());
+                if self.color {
+                    status = status.fg(status_color(result.status));
+                }
+                table.add_row(vec![
+                    Cell::new(&claim.id),
+                    Cell::new(claim.kind.as_str()),
+                    status,
+                    Cell::new(result.findings),
+                    Cell::new(claim.text.as_deref().unwrap_or("")),
+                ]);
+            }
+            let _ = writeln!(out, "{table}");
+            let findings = ordered(audit);
+            if !findings.is_empty() {
+                let _ = writeln!(out, "findings:");
+                for f in findings {
+                    self.finding(&mut out, run, model, f);
+                }
+            }
+            out.push('\n');
+        }
+        let summary = [Status::Violated, Status::Possible, Status::Undetermined, Status::Holds, Status::Waived, Status::Skipped]
+            .iter()
+            .filter_map(|&s| {
+                let n = run.count(s);
+                (n > 0).then(|| format!("{n} {}", s.as_str()))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let policies = if run.audits.len() == 1 { "1 policy".to_owned() } else { format!("{} policies", run.audits.len()) };
+        let _ = writeln!(out, "{policies}, {} claims: {summary}", run.claims());
+        out
+    }
+}
