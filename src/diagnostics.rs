@@ -144,12 +144,19 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
-/// The closest candidate to `name` by Jaro-Winkler similarity, if any is close enough to suggest.
+/// The closest candidate to `name`, if any is close enough to suggest: a small edit distance
+/// (typos, swapped letters) or a high Jaro-Winkler similarity (shared prefixes).
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
+    let allowed_edits = (name.chars().count() / 3).max(1);
     for candidate in candidates {
-        let score = strsim::jaro_winkler(name, candidate);
-        if score >= 0.8 && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
+        if candidate == name {
+            continue;
+        }
+        let edits = strsim::damerau_levenshtein(name, candidate);
+        let similarity = strsim::jaro_winkler(name, candidate);
+        let score = if edits <= allowed_edits { 1.0 + similarity } else { similarity };
+        if score >= 0.85 && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
             best = Some((score, candidate));
         }
     }

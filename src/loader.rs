@@ -256,12 +256,17 @@ fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic
     } else {
         ("privflow::yaml::syntax", "here")
     };
+    // serde-saphyr's advice names its own API; ours names the model.
+    let message = message.split(", set DuplicateKeyPolicy").next().unwrap_or(message);
     let mut d = Diagnostic::error(code, message.to_owned());
     if let Some(loc) = inner.location().or_else(|| error.location()) {
         d = d.at(span_of(id, text, &loc), label);
     }
     let help = match code {
         "privflow::yaml::unknown-key" | "privflow::yaml::wrong-type" => expected_suggestion(message),
+        "privflow::yaml::duplicate-key" => {
+            Some("a key may appear once per mapping; merge the two entries or rename one".to_owned())
+        }
         "privflow::yaml::budget" => Some(
             "the document is nested, aliased or sized beyond what a policy model needs; \
              flatten it or split it across files"
@@ -286,17 +291,14 @@ fn strip_location_suffix(message: &str) -> &str {
     }
 }
 
-/// From "unknown field `nmae`, expected one of `name`, `kind`" suggests `name`.
+/// From "unknown field `nmae`, expected one of name, kind" suggests `name`.
 fn expected_suggestion(message: &str) -> Option<String> {
-    let mut ticks = message.split('`').skip(1).step_by(2);
-    let got = ticks.next()?;
-    let (_, rest) = message.split_once("expected")?;
-    let candidates: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let got = message.split('`').nth(1)?;
+    let (_, rest) = message.split_once("expected one of ").or_else(|| message.split_once("expected "))?;
+    let candidates: Vec<&str> = rest.split(", ").map(|c| c.trim_matches('`').trim()).filter(|c| !c.is_empty()).collect();
     did_you_mean(got, candidates.iter().copied()).or_else(|| {
-        (!candidates.is_empty()).then(|| {
-            let list = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
-            format!("expected one of {list}")
-        })
+        let list = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+        (!candidates.is_empty()).then(|| format!("expected one of {list}"))
     })
 }
 

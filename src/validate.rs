@@ -86,7 +86,7 @@ impl Validator<'_> {
         }
         let span = self.span(&r.referenced);
         let help = did_you_mean(&r.value, names.names())
-            .unwrap_or_else(|| format!("define `{}` under `{what}s:` or fix the reference", r.value));
+            .unwrap_or_else(|| format!("define `{}` under `{}:` or fix the reference", r.value, section_of(what)));
         self.error(
             Diagnostic::error(code, format!("unknown {what} `{}`", r.value))
                 .at(span, format!("no {what} named `{}`", r.value))
@@ -642,5 +642,16 @@ impl Validator<'_> {
             at,
             exclude,
         })
+    }
+}
+
+/// The model section that defines things of kind `what`.
+fn section_of(what: &str) -> &'static str {
+    match what {
+        "entity" => "entities",
+        "system" => "systems",
+        "flow" => "flows",
+        "claim" => "claims",
+        _ => "disclosures",
     }
 }

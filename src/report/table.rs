@@ -56,7 +56,7 @@ impl Table {
             claim.id,
             model.fields.key(f.field),
             recipient.id,
-            model.entity_label(recipient.operator),
+            model.entity(recipient.operator).name,
         );
         let path: Vec<&str> = f.path.iter().map(|s| model.system(*s).id.as_str()).collect();
         let reach = if f.direct { "direct" } else { "indirect" };
