@@ -262,7 +262,11 @@ fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic
     if let Some(loc) = inner.location().or_else(|| error.location()) {
         d = d.at(span_of(id, text, &loc), label);
     }
+    let unknown = message.split('`').nth(1).unwrap_or("");
     let help = match code {
+        "privflow::yaml::unknown-key" if unknown.contains([' ', '(', ')', '.', '\'']) => Some(
+            "a comma inside an unquoted value in `{ … }` ends the value: quote it, e.g. `name: \"A, B\"`".to_owned(),
+        ),
         "privflow::yaml::unknown-key" | "privflow::yaml::wrong-type" => expected_suggestion(message),
         "privflow::yaml::duplicate-key" => {
             Some("a key may appear once per mapping; merge the two entries or rename one".to_owned())

@@ -39,7 +39,6 @@ impl Table {
     }
 
     fn finding(&self, out: &mut String, run: &AuditRun, model: &Model, f: &Finding) {
-        let claim = &model.claims[f.claim];
         let recipient = model.system(f.recipient);
         let verdict = if f.waiver.is_some() { format!("{} (waived)", f.verdict.as_str()) } else { f.verdict.as_str().to_owned() };
         let color = match (f.waiver.is_some(), f.verdict) {
@@ -50,10 +49,9 @@ impl Table {
         };
         let _ = writeln!(
             out,
-            "  {} {}  {}: {} reaches {} ({})",
+            "    {} {}  {} reaches {} ({})",
             self.paint(mark(f.verdict), color),
             self.paint(&verdict, color),
-            claim.id,
             model.fields.key(f.field),
             recipient.id,
             model.entity(recipient.operator).name,
@@ -61,20 +59,20 @@ impl Table {
         let path: Vec<&str> = f.path.iter().map(|s| model.system(*s).id.as_str()).collect();
         let reach = if f.direct { "direct" } else { "indirect" };
         let hops = if f.hops() == 1 { "1 hop".to_owned() } else { format!("{} hops", f.hops()) };
-        let _ = writeln!(out, "      path   {}  ({hops}, {reach}, {})", path.join(" → "), f.certainty.as_str());
+        let _ = writeln!(out, "        path   {}  ({hops}, {reach}, {})", path.join(" → "), f.certainty.as_str());
         let flows: Vec<&str> = f.flows.iter().map(|id| model.flow(*id).id.as_str()).collect();
-        let _ = writeln!(out, "      flows  {}", flows.join(", "));
+        let _ = writeln!(out, "        flows  {}", flows.join(", "));
         if let Some(last) = f.last_flow() {
             let span = model.flow(last).span;
-            let _ = writeln!(out, "      at     {}:{}:{}", run.sources.path(span.file), span.line, span.column);
+            let _ = writeln!(out, "        at     {}:{}:{}", run.sources.path(span.file), span.line, span.column);
         }
         for note in &f.notes {
-            let _ = writeln!(out, "      note   {}", describe_note(model, note));
+            let _ = writeln!(out, "        note   {}", describe_note(model, note));
         }
         if let Some(i) = f.waiver {
             let w = &model.waivers[i];
             let owner = w.owner.as_deref().map(|o| format!(" ({o})")).unwrap_or_default();
-            let _ = writeln!(out, "      waived {}{owner}", w.reason);
+            let _ = writeln!(out, "        waived {}{owner}", w.reason);
         }
     }
 }
@@ -102,7 +100,7 @@ impl Report for Table {
             } else {
                 table.force_no_tty();
             }
-            table.set_header(vec!["claim", "kind", "status", "findings", "promise"]);
+            table.set_header(vec!["claim", "kind", "status", "findings"]);
             for result in &audit.claims {
                 let claim = &model.claims[result.claim];
                 let mut status = Cell::new(result.status.as_str());
@@ -114,14 +112,18 @@ impl Report for Table {
                     Cell::new(claim.kind.as_str()),
                     status,
                     Cell::new(result.findings),
-                    Cell::new(claim.text.as_deref().unwrap_or("")),
                 ]);
             }
             let _ = writeln!(out, "{table}");
             let findings = ordered(audit);
             if !findings.is_empty() {
                 let _ = writeln!(out, "findings:");
-                for f in findings {
+            }
+            for result in audit.claims.iter().filter(|r| r.findings > 0) {
+                let claim = &model.claims[result.claim];
+                let text = claim.text.as_deref().map(|t| format!(" — \"{t}\"")).unwrap_or_default();
+                let _ = writeln!(out, "  {} ({}){text}", self.paint(&claim.id, "1"), claim.kind.as_str());
+                for f in findings.iter().filter(|f| f.claim == result.claim) {
                     self.finding(&mut out, run, model, f);
                 }
             }
