@@ -211,19 +211,33 @@ pub fn to_json<'a>(diagnostics: &'a [Diagnostic], sources: &'a Sources) -> Vec<J
         .collect()
 }
 
+const MAX_SNIPPET_LINE: usize = 400;
+
+/// Length in bytes of the line holding `offset`.
+fn line_length(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let start = text.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let end = text.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| offset + p);
+    end - start
+}
+
 /// Adapter between our diagnostic and miette's trait.
 struct MietteDiagnostic<'a> {
     diagnostic: &'a Diagnostic,
+    path: Option<&'a str>,
     source: Option<NamedSource<Arc<str>>>,
 }
 
 impl<'a> MietteDiagnostic<'a> {
-    fn new(diagnostic: &'a Diagnostic, sources: &Sources) -> Self {
-        let source = diagnostic.span.map(|span| {
+    fn new(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Self {
+        // A snippet of a line thousands of characters long helps nobody; the message still
+        // carries file, line and column.
+        let source = diagnostic.span.filter(|span| line_length(&sources.get(span.file).text, span.offset) <= MAX_SNIPPET_LINE).map(|span| {
             let file = sources.get(span.file);
             NamedSource::new(file.path.clone(), file.text.clone())
         });
-        MietteDiagnostic { diagnostic, source }
+        let path = diagnostic.span.map(|span| sources.path(span.file));
+        MietteDiagnostic { diagnostic, path, source }
     }
 }
 
@@ -235,15 +249,10 @@ impl fmt::Debug for MietteDiagnostic<'_> {
 
 impl fmt::Display for MietteDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.diagnostic.span, &self.source) {
-            (Some(span), Some(source)) => write!(
-                f,
-                "{} ({}:{}:{})",
-                self.diagnostic.message,
-                source.name(),
-                span.line,
-                span.column
-            ),
+        match (self.diagnostic.span, &self.path) {
+            (Some(span), Some(path)) => {
+                write!(f, "{} ({}:{}:{})", self.diagnostic.message, path, span.line, span.column)
+            }
             _ => f.write_str(&self.diagnostic.message),
         }
     }
@@ -272,6 +281,7 @@ impl miette::Diagnostic for MietteDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         let span = self.diagnostic.span?;
         let label = (!self.diagnostic.label.is_empty()).then(|| self.diagnostic.label.clone());
         let labeled = LabeledSpan::new_primary_with_span(label, SourceSpan::new(span.offset.into(), span.len));

@@ -250,7 +250,10 @@ fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic
         ("privflow::yaml::missing-key", "required key missing in this mapping")
     } else if lower.contains("budget") || lower.contains("limit") || lower.contains("exceeded") {
         ("privflow::yaml::budget", "limit exceeded here")
-    } else if lower.contains("unknown variant") || lower.contains("invalid type") || lower.contains("invalid value")
+    } else if lower.contains("unknown variant")
+        || lower.contains("invalid type")
+        || lower.contains("invalid value")
+        || lower.starts_with("expected ")
     {
         ("privflow::yaml::wrong-type", "unexpected value")
     } else {
@@ -288,11 +291,17 @@ fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic
 }
 
 /// serde-saphyr appends ` at line L column C`; the diagnostic shows the location itself.
+/// Other mentions of lines (where an alias was defined) stay.
 fn strip_location_suffix(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(i) => &message[..i],
-        None => message,
-    }
+    let Some(i) = message.rfind(" at line ") else { return message };
+    let rest = &message[i + " at line ".len()..];
+    let is_location = rest
+        .split_once(" column ")
+        .is_some_and(|(line, column)| {
+            let line = line.strip_suffix(',').unwrap_or(line);
+            [line, column].iter().all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+    if is_location { &message[..i] } else { message }
 }
 
 /// From "unknown field `nmae`, expected one of name, kind" suggests `name`.
