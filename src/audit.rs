@@ -53,9 +53,17 @@ pub fn audit(model: &Model, today: Date) -> PolicyAudit<'_> {
     let mut findings = Vec::new();
     for index in 0..model.claims.len() {
         match checker.check(index) {
-            None => claims.push(ClaimResult { claim: index, status: Status::Skipped, findings: 0 }),
+            None => claims.push(ClaimResult {
+                claim: index,
+                status: Status::Skipped,
+                findings: 0,
+            }),
             Some(found) => {
-                claims.push(ClaimResult { claim: index, status: Status::Holds, findings: found.len() });
+                claims.push(ClaimResult {
+                    claim: index,
+                    status: Status::Holds,
+                    findings: found.len(),
+                });
                 findings.extend(found);
             }
         }
@@ -80,13 +88,22 @@ pub fn audit(model: &Model, today: Date) -> PolicyAudit<'_> {
             (None, false) => Status::Holds,
         };
     }
-    PolicyAudit { model, claims, findings, diagnostics }
+    PolicyAudit {
+        model,
+        claims,
+        findings,
+        diagnostics,
+    }
 }
 
 impl PolicyAudit<'_> {
     /// The worst status of any claim, for `--fail-on`.
     pub fn worst(&self) -> Status {
-        self.claims.iter().map(|c| c.status).max().unwrap_or(Status::Holds)
+        self.claims
+            .iter()
+            .map(|c| c.status)
+            .max()
+            .unwrap_or(Status::Holds)
     }
 
     pub fn count(&self, status: Status) -> usize {
@@ -130,10 +147,15 @@ fn apply_waivers(model: &Model, findings: &mut [Finding], today: Date) -> Vec<Di
             diagnostics.push(
                 Diagnostic::error(
                     "privflow::waiver::expired",
-                    format!("waiver of claim `{}` expired on {expires}; its findings count again", claim.id),
+                    format!(
+                        "waiver of claim `{}` expired on {expires}; its findings count again",
+                        claim.id
+                    ),
                 )
                 .at(waiver.span, format!("expired {expires}"))
-                .with_help("fix the flow, or renew the waiver with a new `expires` date and a reason"),
+                .with_help(
+                    "fix the flow, or renew the waiver with a new `expires` date and a reason",
+                ),
             );
             continue;
         }
@@ -144,7 +166,12 @@ fn apply_waivers(model: &Model, findings: &mut [Finding], today: Date) -> Vec<Di
                 matched = true;
             }
         }
-        if !matched && !matches!(claim.kind, ClaimKind::NoExpansion | ClaimKind::DisclosureComplete) {
+        if !matched
+            && !matches!(
+                claim.kind,
+                ClaimKind::NoExpansion | ClaimKind::DisclosureComplete
+            )
+        {
             diagnostics.push(
                 Diagnostic::warning(
                     "privflow::waiver::unmatched",

@@ -55,9 +55,21 @@ impl Span {
         let offset = offset.min(text.len());
         let before = &text.as_bytes()[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
-        Span { file, offset, len, line, column }
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count() as u32
+            + 1;
+        Span {
+            file,
+            offset,
+            len,
+            line,
+            column,
+        }
     }
 
     /// A span from a 1-based line and column (in characters), for locations without byte offsets.
@@ -65,18 +77,32 @@ impl Span {
         let line_start = if line <= 1 {
             0
         } else {
-            text.match_indices('\n').nth(line as usize - 2).map_or(text.len(), |(i, _)| i + 1)
+            text.match_indices('\n')
+                .nth(line as usize - 2)
+                .map_or(text.len(), |(i, _)| i + 1)
         };
         let offset = text[line_start..]
             .char_indices()
             .nth(column.saturating_sub(1) as usize)
             .map_or(text.len(), |(i, _)| line_start + i);
-        Span { file, offset, len, line: line.max(1), column: column.max(1) }
+        Span {
+            file,
+            offset,
+            len,
+            line: line.max(1),
+            column: column.max(1),
+        }
     }
 
     /// The start of a file, for problems that concern a whole file.
     pub fn file_start(file: FileId) -> Span {
-        Span { file, offset: 0, len: 0, line: 1, column: 1 }
+        Span {
+            file,
+            offset: 0,
+            len: 0,
+            line: 1,
+            column: 1,
+        }
     }
 }
 
@@ -112,7 +138,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
@@ -139,14 +168,23 @@ impl Diagnostic {
 /// Sorts diagnostics by file, position and code, so output never depends on discovery order.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| (d.span.map(|s| (s.file, s.offset)), d.code, d.message.clone());
+        let key = |d: &Diagnostic| {
+            (
+                d.span.map(|s| (s.file, s.offset)),
+                d.code,
+                d.message.clone(),
+            )
+        };
         key(a).cmp(&key(b))
     });
 }
 
 /// The closest candidate to `name`, if any is close enough to suggest: a small edit distance
 /// (typos, swapped letters) or a high Jaro-Winkler similarity (shared prefixes).
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     let allowed_edits = (name.chars().count() / 3).max(1);
     for candidate in candidates {
@@ -155,7 +193,11 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         }
         let edits = strsim::damerau_levenshtein(name, candidate);
         let similarity = strsim::jaro_winkler(name, candidate);
-        let score = if edits <= allowed_edits { 1.0 + similarity } else { similarity };
+        let score = if edits <= allowed_edits {
+            1.0 + similarity
+        } else {
+            similarity
+        };
         if score >= 0.85 && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
             best = Some((score, candidate));
         }
@@ -165,8 +207,14 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 
 /// Renders diagnostics for a terminal (or a plain-text log when `color` is false).
 pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let report = MietteDiagnostic::new(diagnostic, sources);
@@ -216,8 +264,14 @@ const MAX_SNIPPET_LINE: usize = 400;
 /// Length in bytes of the line holding `offset`.
 fn line_length(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    let start = text.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let end = text.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| offset + p);
+    let start = text.as_bytes()[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let end = text.as_bytes()[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |p| offset + p);
     end - start
 }
 
@@ -232,18 +286,29 @@ impl<'a> MietteDiagnostic<'a> {
     fn new(diagnostic: &'a Diagnostic, sources: &'a Sources) -> Self {
         // A snippet of a line thousands of characters long helps nobody; the message still
         // carries file, line and column.
-        let source = diagnostic.span.filter(|span| line_length(&sources.get(span.file).text, span.offset) <= MAX_SNIPPET_LINE).map(|span| {
-            let file = sources.get(span.file);
-            NamedSource::new(file.path.clone(), file.text.clone())
-        });
+        let source = diagnostic
+            .span
+            .filter(|span| {
+                line_length(&sources.get(span.file).text, span.offset) <= MAX_SNIPPET_LINE
+            })
+            .map(|span| {
+                let file = sources.get(span.file);
+                NamedSource::new(file.path.clone(), file.text.clone())
+            });
         let path = diagnostic.span.map(|span| sources.path(span.file));
-        MietteDiagnostic { diagnostic, path, source }
+        MietteDiagnostic {
+            diagnostic,
+            path,
+            source,
+        }
     }
 }
 
 impl fmt::Debug for MietteDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Diagnostic").field("code", &self.diagnostic.code).finish()
+        f.debug_struct("Diagnostic")
+            .field("code", &self.diagnostic.code)
+            .finish()
     }
 }
 
@@ -251,7 +316,11 @@ impl fmt::Display for MietteDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.diagnostic.span, &self.path) {
             (Some(span), Some(path)) => {
-                write!(f, "{} ({}:{}:{})", self.diagnostic.message, path, span.line, span.column)
+                write!(
+                    f,
+                    "{} ({}:{}:{})",
+                    self.diagnostic.message, path, span.line, span.column
+                )
             }
             _ => f.write_str(&self.diagnostic.message),
         }
@@ -273,7 +342,10 @@ impl miette::Diagnostic for MietteDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -284,7 +356,10 @@ impl miette::Diagnostic for MietteDiagnostic<'_> {
         self.source.as_ref()?;
         let span = self.diagnostic.span?;
         let label = (!self.diagnostic.label.is_empty()).then(|| self.diagnostic.label.clone());
-        let labeled = LabeledSpan::new_primary_with_span(label, SourceSpan::new(span.offset.into(), span.len));
+        let labeled = LabeledSpan::new_primary_with_span(
+            label,
+            SourceSpan::new(span.offset.into(), span.len),
+        );
         Some(Box::new(std::iter::once(labeled)))
     }
 }
@@ -302,7 +377,10 @@ mod tests {
 
     #[test]
     fn suggests_the_closest_name_only_when_close() {
-        assert_eq!(did_you_mean("wa-sever", ["wa-server", "fb-ads"]).as_deref(), Some("did you mean `wa-server`?"));
+        assert_eq!(
+            did_you_mean("wa-sever", ["wa-server", "fb-ads"]).as_deref(),
+            Some("did you mean `wa-server`?")
+        );
         assert_eq!(did_you_mean("zzz", ["wa-server", "fb-ads"]), None);
     }
 }

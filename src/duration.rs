@@ -72,7 +72,9 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days_in_month).contains(&day).then_some(Date { year, month, day })
+        (1..=days_in_month)
+            .contains(&day)
+            .then_some(Date { year, month, day })
     }
 
     /// Today in UTC, from the system clock.
@@ -127,7 +129,10 @@ mod tests {
         assert_eq!(Date::parse("2024-02-30"), None);
         assert_eq!(Date::parse("2024-13-01"), None);
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days_since_epoch(19_723).to_string(), "2024-01-01");
+        assert_eq!(
+            Date::from_days_since_epoch(19_723).to_string(),
+            "2024-01-01"
+        );
         assert!(Date::today().year >= 2024);
     }
 }

@@ -51,7 +51,10 @@ impl ReachOptions {
     pub fn new(mut exempt_conditions: Vec<String>, include_derived: bool) -> ReachOptions {
         exempt_conditions.sort();
         exempt_conditions.dedup();
-        ReachOptions { exempt_conditions, include_derived }
+        ReachOptions {
+            exempt_conditions,
+            include_derived,
+        }
     }
 }
 
@@ -81,14 +84,22 @@ impl Reach {
     }
 
     /// The flows of the witness path to `system` under `certainty`, first hop first.
-    pub fn flows_to(&self, graph: &FlowGraph, system: SystemId, certainty: Certainty) -> Vec<FlowId> {
+    pub fn flows_to(
+        &self,
+        graph: &FlowGraph,
+        system: SystemId,
+        certainty: Certainty,
+    ) -> Vec<FlowId> {
         let table = match certainty {
             Certainty::Definite => &self.definite,
             Certainty::Possible => &self.any,
         };
         let mut flows = Vec::new();
         let mut at = system;
-        while let Some(Some(Step { via: Some(flow), .. })) = table.get(at.index()) {
+        while let Some(Some(Step {
+            via: Some(flow), ..
+        })) = table.get(at.index())
+        {
             flows.push(*flow);
             at = graph.model.flow(*flow).from;
             if flows.len() > table.len() {
@@ -121,7 +132,11 @@ impl<'m> FlowGraph<'m> {
         let mut flows_listing: HashMap<TaxonId, Vec<FlowId>> = HashMap::new();
         for (i, flow) in model.flows.iter().enumerate() {
             let id = FlowId(i as u32);
-            graph.add_edge(NodeIndex::new(flow.from.index()), NodeIndex::new(flow.to.index()), id);
+            graph.add_edge(
+                NodeIndex::new(flow.from.index()),
+                NodeIndex::new(flow.to.index()),
+                id,
+            );
             for &field in &flow.fields {
                 flows_listing.entry(field).or_default().push(id);
             }
@@ -136,8 +151,19 @@ impl<'m> FlowGraph<'m> {
             v.sort();
         }
         let speaker = model.speaker();
-        let speaker_systems = model.systems.iter().map(|s| s.operator == speaker).collect();
-        FlowGraph { model, graph, flows_listing, composites_containing, speaker_systems, cache: HashMap::new() }
+        let speaker_systems = model
+            .systems
+            .iter()
+            .map(|s| s.operator == speaker)
+            .collect();
+        FlowGraph {
+            model,
+            graph,
+            flows_listing,
+            composites_containing,
+            speaker_systems,
+            cache: HashMap::new(),
+        }
     }
 
     pub fn is_speaker_system(&self, s: SystemId) -> bool {
@@ -153,7 +179,10 @@ impl<'m> FlowGraph<'m> {
     /// occurs in the model, sorted.
     pub fn travelling_keys(&self, y: TaxonId) -> Vec<TaxonId> {
         let fields = &self.model.fields;
-        let mut keys: Vec<TaxonId> = fields.ids().filter(|&k| k == y || (self.occurs(k) && fields.is_within(k, y))).collect();
+        let mut keys: Vec<TaxonId> = fields
+            .ids()
+            .filter(|&k| k == y || (self.occurs(k) && fields.is_within(k, y)))
+            .collect();
         keys.sort();
         keys
     }
@@ -162,7 +191,11 @@ impl<'m> FlowGraph<'m> {
     pub fn passes(&self, k: TaxonId) -> Vec<Pass> {
         let mut best: HashMap<FlowId, Pass> = HashMap::new();
         let mut offer = |flow: FlowId, certainty: Certainty, listed: TaxonId| {
-            let candidate = Pass { flow, certainty, listed };
+            let candidate = Pass {
+                flow,
+                certainty,
+                listed,
+            };
             best.entry(flow)
                 .and_modify(|p| {
                     if (certainty, listed) < (p.certainty, p.listed) {
@@ -192,17 +225,25 @@ impl<'m> FlowGraph<'m> {
     /// Whether a flow counts under `options` at all (conditions and derived forms).
     pub fn flow_counts(&self, flow: FlowId, options: &ReachOptions) -> bool {
         let f = self.model.flow(flow);
-        if !options.include_derived && matches!(f.protection, Protection::Aggregated | Protection::Anonymized) {
+        if !options.include_derived
+            && matches!(
+                f.protection,
+                Protection::Aggregated | Protection::Anonymized
+            )
+        {
             return false;
         }
-        !f.condition.as_ref().is_some_and(|c| options.exempt_conditions.contains(c))
+        !f.condition
+            .as_ref()
+            .is_some_and(|c| options.exempt_conditions.contains(c))
     }
 
     /// Whether the target of a flow can read what it carries. End-to-end encryption hides the
     /// content from every system but the devices at the ends of the session.
     pub fn readable(&self, flow: FlowId) -> bool {
         let f = self.model.flow(flow);
-        f.protection != Protection::E2ee || self.model.system(f.to).location == SystemLocation::Device
+        f.protection != Protection::E2ee
+            || self.model.system(f.to).location == SystemLocation::Device
     }
 
     /// Reach of key `k` from the speaker's systems over readable hops, computed once per
@@ -211,8 +252,11 @@ impl<'m> FlowGraph<'m> {
         if let Some(r) = self.cache.get(&(k, options.clone())) {
             return r.clone();
         }
-        let passes: Vec<Pass> =
-            self.passes(k).into_iter().filter(|p| self.flow_counts(p.flow, options) && self.readable(p.flow)).collect();
+        let passes: Vec<Pass> = self
+            .passes(k)
+            .into_iter()
+            .filter(|p| self.flow_counts(p.flow, options) && self.readable(p.flow))
+            .collect();
         let n = self.model.systems.len();
         let mut certainty_of: Vec<Option<Certainty>> = vec![None; self.model.flows.len()];
         for p in &passes {
@@ -220,13 +264,22 @@ impl<'m> FlowGraph<'m> {
         }
         let definite = self.bfs(&certainty_of, true, n);
         let any = self.bfs(&certainty_of, false, n);
-        let reach = std::rc::Rc::new(Reach { key: k, definite, any });
+        let reach = std::rc::Rc::new(Reach {
+            key: k,
+            definite,
+            any,
+        });
         self.cache.insert((k, options.clone()), reach.clone());
         reach
     }
 
     /// Multi-source BFS from where the key enters the speaker's systems (SPEC §4.2).
-    fn bfs(&self, passing: &[Option<Certainty>], definite_only: bool, n: usize) -> Vec<Option<Step>> {
+    fn bfs(
+        &self,
+        passing: &[Option<Certainty>],
+        definite_only: bool,
+        n: usize,
+    ) -> Vec<Option<Step>> {
         let usable = |flow: FlowId| match passing[flow.index()] {
             Some(Certainty::Definite) => true,
             Some(Certainty::Possible) => !definite_only,
@@ -234,16 +287,18 @@ impl<'m> FlowGraph<'m> {
         };
         // A speaker system is an entry point unless another speaker system feeds it this key.
         let fed_by_speaker = |s: usize| {
-            self.graph.edges_directed(NodeIndex::new(s), petgraph::Direction::Incoming).any(|e| {
-                let from = e.source().index();
-                from != s && self.speaker_systems[from] && usable(*e.weight())
-            })
+            self.graph
+                .edges_directed(NodeIndex::new(s), petgraph::Direction::Incoming)
+                .any(|e| {
+                    let from = e.source().index();
+                    from != s && self.speaker_systems[from] && usable(*e.weight())
+                })
         };
         let mut steps: Vec<Option<Step>> = vec![None; n];
         let mut queue = VecDeque::new();
-        for s in 0..n {
+        for (s, step) in steps.iter_mut().enumerate() {
             if self.speaker_systems[s] && !fed_by_speaker(s) {
-                steps[s] = Some(Step { via: None, hops: 0 });
+                *step = Some(Step { via: None, hops: 0 });
                 queue.push_back(s);
             }
         }
@@ -261,7 +316,10 @@ impl<'m> FlowGraph<'m> {
                 out.sort_unstable();
                 for (flow, t) in out {
                     if steps[t].is_none() {
-                        steps[t] = Some(Step { via: Some(flow), hops: hops + 1 });
+                        steps[t] = Some(Step {
+                            via: Some(flow),
+                            hops: hops + 1,
+                        });
                         queue.push_back(t);
                     }
                 }
@@ -271,7 +329,10 @@ impl<'m> FlowGraph<'m> {
             let next = (cursor..n).find(|&s| {
                 self.speaker_systems[s]
                     && steps[s].is_none()
-                    && self.graph.edges(NodeIndex::new(s)).any(|e| usable(*e.weight()))
+                    && self
+                        .graph
+                        .edges(NodeIndex::new(s))
+                        .any(|e| usable(*e.weight()))
             });
             match next {
                 Some(s) => {
@@ -289,7 +350,10 @@ impl<'m> FlowGraph<'m> {
     pub fn incoming(&self, system: SystemId) -> Vec<FlowId> {
         let mut flows: Vec<FlowId> = self
             .graph
-            .edges_directed(NodeIndex::new(system.index()), petgraph::Direction::Incoming)
+            .edges_directed(
+                NodeIndex::new(system.index()),
+                petgraph::Direction::Incoming,
+            )
             .map(|e| *e.weight())
             .collect();
         flows.sort_unstable();

@@ -24,11 +24,19 @@ pub use loader::{LoadFailure, Workspace, load};
 
 /// Audits every policy of a loaded workspace into a run that any report can render.
 pub fn audit_workspace(workspace: &Workspace, today: duration::Date) -> report::AuditRun<'_> {
-    let audits: Vec<_> = workspace.models.iter().map(|m| audit::audit(m, today)).collect();
+    let audits: Vec<_> = workspace
+        .models
+        .iter()
+        .map(|m| audit::audit(m, today))
+        .collect();
     let mut diagnostics = workspace.warnings.clone();
     for a in &audits {
         diagnostics.extend(a.diagnostics.iter().cloned());
     }
     diagnostics::sort(&mut diagnostics);
-    report::AuditRun { sources: &workspace.sources, audits, diagnostics }
+    report::AuditRun {
+        sources: &workspace.sources,
+        audits,
+        diagnostics,
+    }
 }

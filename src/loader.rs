@@ -40,6 +40,9 @@ pub struct InputFile {
     pub bytes: Vec<u8>,
 }
 
+/// A problem that stops one file from loading; boxed, as it travels in `Result`s.
+type Problem = Box<Diagnostic>;
+
 /// Loads files and directories from disk (SPEC §2).
 pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
     let mut diagnostics = Vec::new();
@@ -49,23 +52,32 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
             Ok(files) if files.is_empty() => diagnostics.push(
                 Diagnostic::error(
                     "privflow::load::no-yaml",
-                    format!("directory `{}` holds no `.yaml` or `.yml` file", display(path)),
+                    format!(
+                        "directory `{}` holds no `.yaml` or `.yml` file",
+                        display(path)
+                    ),
                 )
                 .with_help("point privflow at a model file, or at a directory of model files"),
             ),
             Ok(files) => {
                 for file in files {
                     match read_file(&file) {
-                        Ok(bytes) => inputs.push(InputFile { path: display(&file), bytes }),
-                        Err(d) => diagnostics.push(d),
+                        Ok(bytes) => inputs.push(InputFile {
+                            path: display(&file),
+                            bytes,
+                        }),
+                        Err(d) => diagnostics.push(*d),
                     }
                 }
             }
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.push(*d),
         }
     }
     if !diagnostics.is_empty() {
-        return Err(LoadFailure { sources: Sources::default(), diagnostics });
+        return Err(LoadFailure {
+            sources: Sources::default(),
+            diagnostics,
+        });
     }
     load_inputs(inputs)
 }
@@ -78,7 +90,7 @@ pub fn load_inputs(inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure> {
     for input in inputs {
         match parse_file(input, &mut sources) {
             Ok(doc) => documents.push(doc),
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.push(*d),
         }
     }
     let groups = group_by_policy(documents, &sources, &mut diagnostics);
@@ -90,16 +102,23 @@ pub fn load_inputs(inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure> {
     }
     crate::diagnostics::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(LoadFailure { sources, diagnostics });
+        return Err(LoadFailure {
+            sources,
+            diagnostics,
+        });
     }
-    Ok(Workspace { sources, models, warnings: diagnostics })
+    Ok(Workspace {
+        sources,
+        models,
+        warnings: diagnostics,
+    })
 }
 
 fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-fn collect_files(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+fn collect_files(path: &Path) -> Result<Vec<PathBuf>, Problem> {
     let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
     if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
@@ -123,25 +142,32 @@ fn collect_files(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(files)
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, Diagnostic> {
-    let size = std::fs::metadata(path).map_err(|e| io_error(path, &e))?.len();
+fn read_file(path: &Path) -> Result<Vec<u8>, Problem> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| io_error(path, &e))?
+        .len();
     if size > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            "privflow::load::too-large",
-            format!(
-                "`{}` is {:.1} MB; privflow reads model files of at most {} MB",
-                display(path),
-                size as f64 / 1e6,
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        )
-        .with_help("split the model across several files in one directory"));
+        return Err(Box::new(
+            Diagnostic::error(
+                "privflow::load::too-large",
+                format!(
+                    "`{}` is {:.1} MB; privflow reads model files of at most {} MB",
+                    display(path),
+                    size as f64 / 1e6,
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            )
+            .with_help("split the model across several files in one directory"),
+        ));
     }
     std::fs::read(path).map_err(|e| io_error(path, &e))
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("privflow::load::io", format!("cannot read `{}`: {e}", display(path)))
+fn io_error(path: &Path, e: &std::io::Error) -> Problem {
+    Box::new(Diagnostic::error(
+        "privflow::load::io",
+        format!("cannot read `{}`: {e}", display(path)),
+    ))
 }
 
 /// Budgets scale with the input so a large legitimate model loads while a small hostile one
@@ -163,7 +189,7 @@ fn options_for(len: usize) -> Options {
     options
 }
 
-fn parse_file(input: InputFile, sources: &mut Sources) -> Result<(FileId, RawDocument), Diagnostic> {
+fn parse_file(input: InputFile, sources: &mut Sources) -> Result<(FileId, RawDocument), Problem> {
     let text: Arc<str> = match std::str::from_utf8(&input.bytes) {
         Ok(text) => Arc::from(text),
         Err(e) => {
@@ -171,54 +197,75 @@ fn parse_file(input: InputFile, sources: &mut Sources) -> Result<(FileId, RawDoc
             let prefix: Arc<str> = Arc::from(String::from_utf8_lossy(valid).as_ref());
             let id = sources.add(input.path, prefix.clone());
             let span = Span::at_offset(id, &prefix, prefix.len(), 0);
-            return Err(Diagnostic::error("privflow::load::not-utf8", "the file is not valid UTF-8")
-                .at(span, "invalid byte here")
-                .with_help("save the model as UTF-8"));
+            return Err(Box::new(
+                Diagnostic::error("privflow::load::not-utf8", "the file is not valid UTF-8")
+                    .at(span, "invalid byte here")
+                    .with_help("save the model as UTF-8"),
+            ));
         }
     };
     let id = sources.add(input.path, text.clone());
     let text = text.as_ref();
-    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        return Err(Diagnostic::error("privflow::load::empty", "the file is empty")
-            .at(Span::file_start(id), "nothing here")
-            .with_help("a model file starts with `privflow: 1`"));
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(
+            Diagnostic::error("privflow::load::empty", "the file is empty")
+                .at(Span::file_start(id), "nothing here")
+                .with_help("a model file starts with `privflow: 1`")
+                .into(),
+        );
     }
     let options = options_for(text.len());
     match serde_saphyr::from_str_with_options::<RawDocument>(text, options.clone()) {
         Ok(doc) => {
-            check_version(id, text, &doc.privflow.value.to_string(), &doc.privflow.referenced)?;
+            check_version(
+                id,
+                text,
+                &doc.privflow.value.to_string(),
+                &doc.privflow.referenced,
+            )?;
             Ok((id, doc))
         }
         Err(error) => {
             // A file of another format version fails on its unknown keys; say what matters.
             if let Ok(v) = serde_saphyr::from_str_with_options::<RawVersionOnly>(text, options) {
                 match v.privflow {
-                    Some(version) => check_version(id, text, &version.value.0, &version.referenced)?,
+                    Some(version) => {
+                        check_version(id, text, &version.value.0, &version.referenced)?
+                    }
                     None => {
-                        return Err(Diagnostic::error(
-                            "privflow::load::missing-version",
-                            "the file does not start with `privflow: 1`",
-                        )
-                        .at(Span::file_start(id), "expected `privflow: 1` here")
-                        .with_help("every model file starts with the format version: `privflow: 1`"));
+                        return Err(Box::new(
+                            Diagnostic::error(
+                                "privflow::load::missing-version",
+                                "the file does not start with `privflow: 1`",
+                            )
+                            .at(Span::file_start(id), "expected `privflow: 1` here")
+                            .with_help(
+                                "every model file starts with the format version: `privflow: 1`",
+                            ),
+                        ));
                     }
                 }
             }
-            Err(yaml_error(id, text, &error))
+            Err(Box::new(yaml_error(id, text, &error)))
         }
     }
 }
 
-fn check_version(id: FileId, text: &str, version: &str, loc: &Location) -> Result<(), Diagnostic> {
+fn check_version(id: FileId, text: &str, version: &str, loc: &Location) -> Result<(), Problem> {
     if version == FORMAT_VERSION.to_string() {
         return Ok(());
     }
-    Err(Diagnostic::error(
-        "privflow::load::unsupported-version",
-        format!("format version `{version}` is not supported"),
-    )
-    .at(span_of(id, text, loc), "unsupported version")
-    .with_help(format!("this privflow reads `privflow: {FORMAT_VERSION}`")))
+    Err(Box::new(
+        Diagnostic::error(
+            "privflow::load::unsupported-version",
+            format!("format version `{version}` is not supported"),
+        )
+        .at(span_of(id, text, loc), "unsupported version")
+        .with_help(format!("this privflow reads `privflow: {FORMAT_VERSION}`")),
+    ))
 }
 
 /// The span of a serde-saphyr location in file `id`.
@@ -247,20 +294,28 @@ fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic
     } else if lower.contains("duplicate") {
         ("privflow::yaml::duplicate-key", "duplicate key")
     } else if lower.contains("missing field") {
-        ("privflow::yaml::missing-key", "required key missing in this mapping")
+        (
+            "privflow::yaml::missing-key",
+            "required key missing in this mapping",
+        )
     } else if lower.contains("budget") || lower.contains("limit") || lower.contains("exceeded") {
         ("privflow::yaml::budget", "limit exceeded here")
     } else if lower.contains("unknown variant")
         || lower.contains("invalid type")
         || lower.contains("invalid value")
         || lower.starts_with("expected ")
+        || lower.contains("invalid boolean")
+        || lower.contains("unexpected value")
     {
         ("privflow::yaml::wrong-type", "unexpected value")
     } else {
         ("privflow::yaml::syntax", "here")
     };
     // serde-saphyr's advice names its own API; ours names the model.
-    let message = message.split(", set DuplicateKeyPolicy").next().unwrap_or(message);
+    let message = message
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(message);
     let mut d = Diagnostic::error(code, message.to_owned());
     if let Some(loc) = inner.location().or_else(|| error.location()) {
         d = d.at(span_of(id, text, &loc), label);
@@ -281,10 +336,11 @@ fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic
         ),
         _ => None,
     };
-    let help = match (code, help, lower.contains("bool")) {
-        ("privflow::yaml::wrong-type", None, true) => {
-            Some("write `true` or `false`; YAML 1.1 words like `yes`/`no`/`on` are not booleans here".to_owned())
-        }
+    let help = match (code, help, lower.contains("boolean")) {
+        ("privflow::yaml::wrong-type", None, true) => Some(
+            "write `true` or `false`; YAML 1.1 words like `yes`/`no`/`on` are not booleans here"
+                .to_owned(),
+        ),
         (_, help, _) => help,
     };
     d.with_optional_help(help)
@@ -293,24 +349,36 @@ fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic
 /// serde-saphyr appends ` at line L column C`; the diagnostic shows the location itself.
 /// Other mentions of lines (where an alias was defined) stay.
 fn strip_location_suffix(message: &str) -> &str {
-    let Some(i) = message.rfind(" at line ") else { return message };
+    let Some(i) = message.rfind(" at line ") else {
+        return message;
+    };
     let rest = &message[i + " at line ".len()..];
-    let is_location = rest
-        .split_once(" column ")
-        .is_some_and(|(line, column)| {
-            let line = line.strip_suffix(',').unwrap_or(line);
-            [line, column].iter().all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        });
+    let is_location = rest.split_once(" column ").is_some_and(|(line, column)| {
+        let line = line.strip_suffix(',').unwrap_or(line);
+        [line, column]
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
     if is_location { &message[..i] } else { message }
 }
 
 /// From "unknown field `nmae`, expected one of name, kind" suggests `name`.
 fn expected_suggestion(message: &str) -> Option<String> {
     let got = message.split('`').nth(1)?;
-    let (_, rest) = message.split_once("expected one of ").or_else(|| message.split_once("expected "))?;
-    let candidates: Vec<&str> = rest.split(", ").map(|c| c.trim_matches('`').trim()).filter(|c| !c.is_empty()).collect();
+    let (_, rest) = message
+        .split_once("expected one of ")
+        .or_else(|| message.split_once("expected "))?;
+    let candidates: Vec<&str> = rest
+        .split(", ")
+        .map(|c| c.trim_matches('`').trim())
+        .filter(|c| !c.is_empty())
+        .collect();
     did_you_mean(got, candidates.iter().copied()).or_else(|| {
-        let list = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+        let list = candidates
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         (!candidates.is_empty()).then(|| format!("expected one of {list}"))
     })
 }
@@ -352,7 +420,8 @@ fn group_by_policy(
     }
     let dir_of = |f: FileId| -> String {
         let p = sources.path(f);
-        p.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_owned())
+        p.rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_owned())
     };
     let mut groups: BTreeMap<usize, Vec<(FileId, RawDocument)>> = BTreeMap::new();
     for (file, doc) in documents {
@@ -360,7 +429,9 @@ fn group_by_policy(
             Some(p) => declared.iter().position(|(id, _)| *id == p.value.id.value),
             None => {
                 let dir = dir_of(file);
-                let here: Vec<usize> = (0..declared.len()).filter(|&i| dir_of(declared[i].1) == dir).collect();
+                let here: Vec<usize> = (0..declared.len())
+                    .filter(|&i| dir_of(declared[i].1) == dir)
+                    .collect();
                 match (here.as_slice(), declared.len()) {
                     ([one], _) => Some(*one),
                     (_, 1) => Some(0),

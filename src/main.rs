@@ -19,9 +19,15 @@ const EXIT_MODEL_ERROR: u8 = 2;
 const EXIT_INTERNAL: u8 = 3;
 
 #[derive(Parser)]
-#[command(name = "privflow", version, about = "Audit privacy promises against data flows.")]
-#[command(after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, \
-2 usage or model error (nothing audited), 3 internal error.")]
+#[command(
+    name = "privflow",
+    version,
+    about = "Audit privacy promises against data flows."
+)]
+#[command(
+    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, \
+2 usage or model error (nothing audited), 3 internal error."
+)]
 struct Cli {
     /// When to colour output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -100,7 +106,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_MODEL_ERROR } else { EXIT_OK });
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_MODEL_ERROR
+            } else {
+                EXIT_OK
+            });
         }
     };
     std::panic::set_hook(Box::new(|info| {
@@ -116,7 +126,10 @@ fn main() -> ExitCode {
 /// Writes to stdout; a closed pipe (`privflow audit … | head`) is not an error.
 fn emit(text: &str) -> Result<(), u8> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
@@ -138,27 +151,42 @@ fn report_diagnostics(list: &[Diagnostic], sources: &Sources, color: ColorChoice
     if list.is_empty() {
         return;
     }
-    let text = diagnostics::render(list, sources, color_for(color, std::io::stderr().is_terminal()));
+    let text = diagnostics::render(
+        list,
+        sources,
+        color_for(color, std::io::stderr().is_terminal()),
+    );
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 fn load_failure(failure: LoadFailure, format: Format, color: ColorChoice) -> u8 {
     report_diagnostics(&failure.diagnostics, &failure.sources, color);
     let errors = failure.diagnostics.iter().filter(|d| d.is_error()).count();
-    eprintln!("privflow: {errors} error{} in the model; nothing was audited", if errors == 1 { "" } else { "s" });
+    eprintln!(
+        "privflow: {errors} error{} in the model; nothing was audited",
+        if errors == 1 { "" } else { "s" }
+    );
     if let Format::Json = format {
         let doc = serde_json::json!({
             "privflow": env!("CARGO_PKG_VERSION"),
             "diagnostics": diagnostics::to_json(&failure.diagnostics, &failure.sources),
         });
-        let _ = emit(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        let _ = emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        ));
     }
     EXIT_MODEL_ERROR
 }
 
 fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Audit { paths, format, fail_on, today } => {
+        Command::Audit {
+            paths,
+            format,
+            fail_on,
+            today,
+        } => {
             let workspace: Workspace = match privflow::load(&paths) {
                 Ok(ws) => ws,
                 Err(failure) => return load_failure(failure, format, cli.color),
@@ -168,8 +196,12 @@ fn run(cli: Cli) -> u8 {
             let terminal = std::io::stdout().is_terminal();
             let text = match format {
                 Format::Table => {
-                    let width = terminal.then(|| terminal_width()).flatten();
-                    Table { color: color_for(cli.color, terminal), width }.render(&run)
+                    let width = terminal.then(terminal_width);
+                    Table {
+                        color: color_for(cli.color, terminal),
+                        width,
+                    }
+                    .render(&run)
                 }
                 Format::Json => Json.render(&run),
             };
@@ -182,7 +214,11 @@ fn run(cli: Cli) -> u8 {
                 FailOnArg::Undetermined => FailOn::Undetermined,
                 FailOnArg::Never => FailOn::Never,
             };
-            if fail_on.fails(run.worst()) { EXIT_FINDINGS } else { EXIT_OK }
+            if fail_on.fails(run.worst()) {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            }
         }
         Command::Check { paths, format } => match privflow::load(&paths) {
             Ok(ws) => {
@@ -190,17 +226,33 @@ fn run(cli: Cli) -> u8 {
                 let summary: Vec<String> = ws
                     .models
                     .iter()
-                    .map(|m| format!("{}: {} systems, {} flows, {} claims", m.policy.id, m.systems.len(), m.flows.len(), m.claims.len()))
+                    .map(|m| {
+                        format!(
+                            "{}: {} systems, {} flows, {} claims",
+                            m.policy.id,
+                            m.systems.len(),
+                            m.flows.len(),
+                            m.claims.len()
+                        )
+                    })
                     .collect();
                 let text = match format {
-                    Format::Table => format!("{}\nok: {} polic{} valid\n", summary.join("\n"), ws.models.len(), if ws.models.len() == 1 { "y" } else { "ies" }),
+                    Format::Table => format!(
+                        "{}\nok: {} polic{} valid\n",
+                        summary.join("\n"),
+                        ws.models.len(),
+                        if ws.models.len() == 1 { "y" } else { "ies" }
+                    ),
                     Format::Json => {
                         let doc = serde_json::json!({
                             "privflow": env!("CARGO_PKG_VERSION"),
                             "policies": ws.models.iter().map(|m| &m.policy.id).collect::<Vec<_>>(),
                             "diagnostics": diagnostics::to_json(&ws.warnings, &ws.sources),
                         });
-                        format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())
+                        format!(
+                            "{}\n",
+                            serde_json::to_string_pretty(&doc).unwrap_or_default()
+                        )
                     }
                 };
                 emit(&text).err().unwrap_or(EXIT_OK)
@@ -210,8 +262,16 @@ fn run(cli: Cli) -> u8 {
         Command::Taxonomy { which } => {
             let mut text = String::new();
             for (kind, title, wanted) in [
-                (TaxonomyKind::Fields, "fields", !matches!(which, Some(Which::Purposes))),
-                (TaxonomyKind::Purposes, "purposes", !matches!(which, Some(Which::Fields))),
+                (
+                    TaxonomyKind::Fields,
+                    "fields",
+                    !matches!(which, Some(Which::Purposes)),
+                ),
+                (
+                    TaxonomyKind::Purposes,
+                    "purposes",
+                    !matches!(which, Some(Which::Fields)),
+                ),
             ] {
                 if wanted {
                     text.push_str(&format!("# {title} (keys after fideslang, CC BY 4.0)\n"));
@@ -219,11 +279,18 @@ fn run(cli: Cli) -> u8 {
                     text.push('\n');
                 }
             }
-            emit(text.trim_end_matches('\n')).and_then(|()| emit("\n")).err().unwrap_or(EXIT_OK)
+            emit(text.trim_end_matches('\n'))
+                .and_then(|()| emit("\n"))
+                .err()
+                .unwrap_or(EXIT_OK)
         }
     }
 }
 
-fn terminal_width() -> Option<u16> {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+/// The terminal's width from `COLUMNS`, else a width most terminals have.
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(120)
 }

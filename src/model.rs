@@ -109,8 +109,16 @@ pub struct Claim {
 
 #[derive(Clone, Debug)]
 pub enum Statement {
-    Share { fields: Vec<TaxonId>, with: Vec<Selector>, scope: Scope, purposes: Vec<TaxonId> },
-    Collect { fields: Vec<TaxonId>, purposes: Vec<TaxonId> },
+    Share {
+        fields: Vec<TaxonId>,
+        with: Vec<Selector>,
+        scope: Scope,
+        purposes: Vec<TaxonId>,
+    },
+    Collect {
+        fields: Vec<TaxonId>,
+        purposes: Vec<TaxonId>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -199,7 +207,9 @@ impl Model {
                     Scope::Subsidiaries => self.is_owned_by(id, *target),
                     Scope::Group => self.ultimate_owner(id) == self.ultimate_owner(*target),
                 },
-                Selector::Category(c) => self.widened(id, scope, |e| e.categories.iter().any(|x| x == c)),
+                Selector::Category(c) => {
+                    self.widened(id, scope, |e| e.categories.iter().any(|x| x == c))
+                }
                 Selector::Kind(k) => self.widened(id, scope, |e| e.kind == *k),
             });
         }
@@ -232,6 +242,10 @@ impl Model {
     /// A human name for an entity: `meta (Meta Platforms, Inc.)`, or just the id when unnamed.
     pub fn entity_label(&self, id: EntityId) -> String {
         let e = self.entity(id);
-        if e.name == e.id { e.id.clone() } else { format!("{} ({})", e.id, e.name) }
+        if e.name == e.id {
+            e.id.clone()
+        } else {
+            format!("{} ({})", e.id, e.name)
+        }
     }
 }

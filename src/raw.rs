@@ -4,8 +4,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 
 /// One YAML document of a policy model (SPEC §3).
@@ -243,7 +243,9 @@ pub struct Text(pub String);
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
-        deserializer.deserialize_any(scalar::ScalarVisitor).map(|s| Text(s.0))
+        deserializer
+            .deserialize_any(scalar::ScalarVisitor)
+            .map(|s| Text(s.0))
     }
 }
 
@@ -263,9 +265,18 @@ impl<'de> Deserialize<'de> for Refs {
             .value
             .0
             .into_iter()
-            .map(|item| if item.referenced.line() == 0 { Spanned::new(item.value, outer, outer) } else { item })
+            .map(|item| {
+                if item.referenced.line() == 0 {
+                    Spanned::new(item.value, outer, outer)
+                } else {
+                    item
+                }
+            })
             .collect();
-        Ok(Refs { items, location: Some(outer) })
+        Ok(Refs {
+            items,
+            location: Some(outer),
+        })
     }
 }
 
@@ -280,7 +291,11 @@ impl<'de> Deserialize<'de> for OneOrMany {
                 f.write_str("a name or a list of names")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
-                Ok(OneOrMany(vec![Spanned::new(v.to_owned(), Location::UNKNOWN, Location::UNKNOWN)]))
+                Ok(OneOrMany(vec![Spanned::new(
+                    v.to_owned(),
+                    Location::UNKNOWN,
+                    Location::UNKNOWN,
+                )]))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
                 let mut items = Vec::new();

@@ -111,7 +111,10 @@ impl TaxonomyBuilder {
             r.map(|refs| {
                 refs.items
                     .iter()
-                    .map(|item| PendingRef { key: item.value.clone(), span: span_of(&item.referenced) })
+                    .map(|item| PendingRef {
+                        key: item.value.clone(),
+                        span: span_of(&item.referenced),
+                    })
                     .collect()
             })
         };
@@ -171,7 +174,10 @@ impl TaxonomyBuilder {
             let parents = match p.parents {
                 Some(list) => list,
                 None => match key.rsplit_once('.') {
-                    Some((prefix, _)) => vec![PendingRef { key: prefix.to_owned(), span }],
+                    Some((prefix, _)) => vec![PendingRef {
+                        key: prefix.to_owned(),
+                        span,
+                    }],
                     None => Vec::new(),
                 },
             };
@@ -195,7 +201,11 @@ impl TaxonomyBuilder {
                 diagnostics.push(taxonomy.cycle_diagnostic(&cycle, relation));
                 // Break the cycle so the closures below terminate; the model is rejected anyway.
                 for t in &mut taxonomy.taxa {
-                    if relation == "parents" { t.parents.clear() } else { t.parts.clear() }
+                    if relation == "parents" {
+                        t.parents.clear()
+                    } else {
+                        t.parts.clear()
+                    }
                 }
             }
         }
@@ -282,14 +292,20 @@ impl Taxonomy {
 
     /// Roots (no parents), sorted by key.
     pub fn roots(&self) -> Vec<TaxonId> {
-        let mut roots: Vec<_> = self.ids().filter(|&id| self.taxon(id).parents.is_empty()).collect();
+        let mut roots: Vec<_> = self
+            .ids()
+            .filter(|&id| self.taxon(id).parents.is_empty())
+            .collect();
         roots.sort_by(|a, b| self.key(*a).cmp(self.key(*b)));
         roots
     }
 
     /// Direct children of `x`, sorted by key.
     pub fn children(&self, x: TaxonId) -> Vec<TaxonId> {
-        let mut children: Vec<_> = self.ids().filter(|&id| self.taxon(id).parents.contains(&x)).collect();
+        let mut children: Vec<_> = self
+            .ids()
+            .filter(|&id| self.taxon(id).parents.contains(&x))
+            .collect();
         children.sort_by(|a, b| self.key(*a).cmp(self.key(*b)));
         children
     }
@@ -321,7 +337,10 @@ impl Taxonomy {
                         }
                         1 => {
                             let pos = stack.iter().position(|&(n, _)| n == child).unwrap_or(0);
-                            let mut cycle: Vec<TaxonId> = stack[pos..].iter().map(|&(n, _)| TaxonId(n as u32)).collect();
+                            let mut cycle: Vec<TaxonId> = stack[pos..]
+                                .iter()
+                                .map(|&(n, _)| TaxonId(n as u32))
+                                .collect();
                             cycle.push(TaxonId(child as u32));
                             return Some(cycle);
                         }
@@ -337,7 +356,11 @@ impl Taxonomy {
     }
 
     fn cycle_diagnostic(&self, cycle: &[TaxonId], relation: &str) -> Diagnostic {
-        let chain = cycle.iter().map(|&id| self.key(id)).collect::<Vec<_>>().join(" → ");
+        let chain = cycle
+            .iter()
+            .map(|&id| self.key(id))
+            .collect::<Vec<_>>()
+            .join(" → ");
         let noun = self.kind.noun();
         // Point at a key the model defined, since built-in keys have no span.
         let anchor = cycle.iter().find_map(|&id| self.taxon(id).span);
@@ -345,7 +368,9 @@ impl Taxonomy {
             "privflow::model::taxonomy-cycle",
             format!("the {noun} taxonomy has a cycle through `{relation}`: {chain}"),
         )
-        .with_help(format!("a {noun} cannot be its own ancestor or part; remove one link of the cycle"));
+        .with_help(format!(
+            "a {noun} cannot be its own ancestor or part; remove one link of the cycle"
+        ));
         if let Some(span) = anchor {
             d = d.at(span, "part of the cycle");
         }
@@ -384,7 +409,10 @@ impl Taxonomy {
                     stack.extend_from_slice(&self.taxa[a.index()].parts);
                 }
             }
-            contained[id.index()] = (0..n).filter(|&i| seen[i]).map(|i| TaxonId(i as u32)).collect();
+            contained[id.index()] = (0..n)
+                .filter(|&i| seen[i])
+                .map(|i| TaxonId(i as u32))
+                .collect();
         }
         self.contained = contained;
     }
@@ -399,7 +427,8 @@ impl Taxonomy {
                 children[p.index()].push(i);
             }
         }
-        let mut queue: std::collections::VecDeque<usize> = (0..n).filter(|&i| pending_parents[i] == 0).collect();
+        let mut queue: std::collections::VecDeque<usize> =
+            (0..n).filter(|&i| pending_parents[i] == 0).collect();
         let mut order = Vec::with_capacity(n);
         while let Some(i) = queue.pop_front() {
             order.push(TaxonId(i as u32));
@@ -417,33 +446,6 @@ impl Taxonomy {
 /// The built-in taxonomies alone, for `privflow taxonomy`.
 pub fn builtin(kind: TaxonomyKind) -> Taxonomy {
     TaxonomyBuilder::new(kind).finish().0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_taxonomies_are_acyclic_and_resolve() {
-        for kind in [TaxonomyKind::Fields, TaxonomyKind::Purposes] {
-            let (_, diagnostics) = TaxonomyBuilder::new(kind).finish();
-            assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        }
-    }
-
-    #[test]
-    fn address_book_contains_phone_numbers_and_is_social() {
-        let t = builtin(TaxonomyKind::Fields);
-        let book = t.get("user.social.address_book").unwrap();
-        let phone = t.get("user.contact.phone_number").unwrap();
-        let contact = t.get("user.contact").unwrap();
-        assert!(t.is_composite_of(book, phone));
-        assert!(t.is_composite_of(book, contact));
-        assert!(!t.is_composite_of(phone, book));
-        assert!(t.is_within(book, t.get("user.social").unwrap()));
-        assert!(t.is_within(phone, t.get("user").unwrap()));
-        assert!(!t.is_within(contact, phone));
-    }
 }
 
 /// The taxonomy as an indented tree, for `privflow taxonomy`. A key with several parents appears
@@ -471,4 +473,31 @@ pub fn render_tree(t: &Taxonomy) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_taxonomies_are_acyclic_and_resolve() {
+        for kind in [TaxonomyKind::Fields, TaxonomyKind::Purposes] {
+            let (_, diagnostics) = TaxonomyBuilder::new(kind).finish();
+            assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        }
+    }
+
+    #[test]
+    fn address_book_contains_phone_numbers_and_is_social() {
+        let t = builtin(TaxonomyKind::Fields);
+        let book = t.get("user.social.address_book").unwrap();
+        let phone = t.get("user.contact.phone_number").unwrap();
+        let contact = t.get("user.contact").unwrap();
+        assert!(t.is_composite_of(book, phone));
+        assert!(t.is_composite_of(book, contact));
+        assert!(!t.is_composite_of(phone, book));
+        assert!(t.is_within(book, t.get("user.social").unwrap()));
+        assert!(t.is_within(phone, t.get("user").unwrap()));
+        assert!(!t.is_within(contact, phone));
+    }
 }

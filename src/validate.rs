@@ -14,8 +14,15 @@ use crate::taxonomy::{TaxonId, Taxonomy, TaxonomyBuilder, TaxonomyKind};
 
 /// Validates the documents of one policy. Returns the model when no error was found, and every
 /// diagnostic (errors and warnings) either way.
-pub fn validate(documents: Vec<(FileId, RawDocument)>, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>) {
-    let mut v = Validator { sources, diagnostics: Vec::new(), file: FileId(0) };
+pub fn validate(
+    documents: Vec<(FileId, RawDocument)>,
+    sources: &Sources,
+) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut v = Validator {
+        sources,
+        diagnostics: Vec::new(),
+        file: FileId(0),
+    };
     let model = v.run(documents);
     let failed = v.diagnostics.iter().any(Diagnostic::is_error);
     (if failed { None } else { model }, v.diagnostics)
@@ -40,7 +47,10 @@ struct Names {
 
 impl Names {
     fn new() -> Names {
-        Names { index: HashMap::new(), defined: Vec::new() }
+        Names {
+            index: HashMap::new(),
+            defined: Vec::new(),
+        }
     }
 
     fn names(&self) -> impl Iterator<Item = &str> {
@@ -58,15 +68,28 @@ impl Validator<'_> {
     }
 
     /// Registers `id`; a second definition is reported against the first.
-    fn define(&mut self, names: &mut Names, id: &Spanned<String>, what: &str, code: &'static str) -> bool {
+    fn define(
+        &mut self,
+        names: &mut Names,
+        id: &Spanned<String>,
+        what: &str,
+        code: &'static str,
+    ) -> bool {
         let span = self.span(&id.referenced);
         if id.value.is_empty() {
-            self.error(Diagnostic::error(code, format!("empty {what} id")).at(span, "give it a name"));
+            self.error(
+                Diagnostic::error(code, format!("empty {what} id")).at(span, "give it a name"),
+            );
             return false;
         }
         if let Some(&first) = names.index.get(&id.value) {
             let first = names.defined[first as usize].span;
-            let help = format!("first defined at {}:{}:{}", self.sources.path(first.file), first.line, first.column);
+            let help = format!(
+                "first defined at {}:{}:{}",
+                self.sources.path(first.file),
+                first.line,
+                first.column
+            );
             self.error(
                 Diagnostic::error(code, format!("{what} `{}` is defined twice", id.value))
                     .at(span, "second definition")
@@ -74,19 +97,32 @@ impl Validator<'_> {
             );
             return false;
         }
-        names.index.insert(id.value.clone(), names.defined.len() as u32);
+        names
+            .index
+            .insert(id.value.clone(), names.defined.len() as u32);
         names.defined.push(Defined { span });
         true
     }
 
     /// Resolves a reference to a defined id, or reports it with a suggestion.
-    fn resolve(&mut self, names: &Names, r: &Spanned<String>, what: &str, code: &'static str) -> Option<u32> {
+    fn resolve(
+        &mut self,
+        names: &Names,
+        r: &Spanned<String>,
+        what: &str,
+        code: &'static str,
+    ) -> Option<u32> {
         if let Some(&i) = names.index.get(&r.value) {
             return Some(i);
         }
         let span = self.span(&r.referenced);
-        let help = did_you_mean(&r.value, names.names())
-            .unwrap_or_else(|| format!("define `{}` under `{}:` or fix the reference", r.value, section_of(what)));
+        let help = did_you_mean(&r.value, names.names()).unwrap_or_else(|| {
+            format!(
+                "define `{}` under `{}:` or fix the reference",
+                r.value,
+                section_of(what)
+            )
+        });
         self.error(
             Diagnostic::error(code, format!("unknown {what} `{}`", r.value))
                 .at(span, format!("no {what} named `{}`", r.value))
@@ -116,7 +152,11 @@ impl Validator<'_> {
     }
 
     fn taxa(&mut self, taxonomy: &Taxonomy, refs: Option<&Refs>) -> Vec<TaxonId> {
-        let mut out: Vec<TaxonId> = refs.map_or(&[][..], |r| &r.items).iter().filter_map(|r| self.taxon(taxonomy, r)).collect();
+        let mut out: Vec<TaxonId> = refs
+            .map_or(&[][..], |r| &r.items)
+            .iter()
+            .filter_map(|r| self.taxon(taxonomy, r))
+            .collect();
         out.sort();
         out.dedup();
         out
@@ -127,15 +167,23 @@ impl Validator<'_> {
         if parsed.is_none() {
             let span = self.span(&text.referenced);
             self.error(
-                Diagnostic::error("privflow::model::bad-duration", format!("`{}` is not a duration", text.value.0))
-                    .at(span, "not a duration")
-                    .with_help("write `0`, `12h`, `30d`, `2w`, `2y` or `indefinite`"),
+                Diagnostic::error(
+                    "privflow::model::bad-duration",
+                    format!("`{}` is not a duration", text.value.0),
+                )
+                .at(span, "not a duration")
+                .with_help("write `0`, `12h`, `30d`, `2w`, `2y` or `indefinite`"),
             );
         }
         parsed
     }
 
-    fn selector(&mut self, entities: &Names, known_categories: &[String], r: &Spanned<String>) -> Option<Selector> {
+    fn selector(
+        &mut self,
+        entities: &Names,
+        known_categories: &[String],
+        r: &Spanned<String>,
+    ) -> Option<Selector> {
         let text = r.value.as_str();
         let span = self.span(&r.referenced);
         if text == "*" {
@@ -152,7 +200,9 @@ impl Validator<'_> {
             }
             if !known_categories.iter().any(|c| c == category) {
                 let help = did_you_mean(category, known_categories.iter().map(String::as_str))
-                    .unwrap_or_else(|| "a selector of an unused category selects nothing".to_owned());
+                    .unwrap_or_else(|| {
+                        "a selector of an unused category selects nothing".to_owned()
+                    });
                 self.diagnostics.push(
                     Diagnostic::warning(
                         "privflow::model::unused-category",
@@ -171,11 +221,16 @@ impl Validator<'_> {
                 "authority" => Some(Selector::Kind(EntityKind::Authority)),
                 _ => {
                     let help = did_you_mean(kind, ["company", "data_subject", "authority"])
-                        .unwrap_or_else(|| "the kinds are `company`, `data_subject` and `authority`".to_owned());
+                        .unwrap_or_else(|| {
+                            "the kinds are `company`, `data_subject` and `authority`".to_owned()
+                        });
                     self.error(
-                        Diagnostic::error("privflow::model::bad-selector", format!("unknown entity kind `{kind}`"))
-                            .at(span, "not an entity kind")
-                            .with_help(help),
+                        Diagnostic::error(
+                            "privflow::model::bad-selector",
+                            format!("unknown entity kind `{kind}`"),
+                        )
+                        .at(span, "not an entity kind")
+                        .with_help(help),
                     );
                     None
                 }
@@ -183,17 +238,29 @@ impl Validator<'_> {
         }
         if let Some((prefix, _)) = text.split_once(':') {
             self.error(
-                Diagnostic::error("privflow::model::bad-selector", format!("unknown selector prefix `{prefix}:`"))
-                    .at(span, "not a selector")
-                    .with_help("a selector is an entity id, `category:<name>`, `kind:<kind>` or `*`"),
+                Diagnostic::error(
+                    "privflow::model::bad-selector",
+                    format!("unknown selector prefix `{prefix}:`"),
+                )
+                .at(span, "not a selector")
+                .with_help("a selector is an entity id, `category:<name>`, `kind:<kind>` or `*`"),
             );
             return None;
         }
-        self.resolve(entities, r, "entity", "privflow::model::unknown-entity").map(|i| Selector::Entity(EntityId(i)))
+        self.resolve(entities, r, "entity", "privflow::model::unknown-entity")
+            .map(|i| Selector::Entity(EntityId(i)))
     }
 
-    fn selectors(&mut self, entities: &Names, categories: &[String], refs: Option<&Refs>) -> Vec<Selector> {
-        refs.map_or(&[][..], |r| &r.items).iter().filter_map(|r| self.selector(entities, categories, r)).collect()
+    fn selectors(
+        &mut self,
+        entities: &Names,
+        categories: &[String],
+        refs: Option<&Refs>,
+    ) -> Vec<Selector> {
+        refs.map_or(&[][..], |r| &r.items)
+            .iter()
+            .filter_map(|r| self.selector(entities, categories, r))
+            .collect()
     }
 
     fn run(&mut self, documents: Vec<(FileId, RawDocument)>) -> Option<Model> {
@@ -203,14 +270,25 @@ impl Validator<'_> {
         let mut documents = documents;
         for (file, doc) in &mut documents {
             self.file = *file;
-            let Some(taxonomy) = doc.taxonomy.take() else { continue };
+            let Some(taxonomy) = doc.taxonomy.take() else {
+                continue;
+            };
             let text = self.sources.get(*file).text.clone();
             let file = *file;
             let span_of_loc = |loc: &Location| Some(span_of(file, &text, loc));
-            for (builder, map) in [(&mut field_builder, taxonomy.fields), (&mut purpose_builder, taxonomy.purposes)] {
+            for (builder, map) in [
+                (&mut field_builder, taxonomy.fields),
+                (&mut purpose_builder, taxonomy.purposes),
+            ] {
                 for (key, raw) in map.unwrap_or_default().0 {
                     let span = span_of(file, &text, &key.referenced);
-                    builder.define(&key.value, raw.unwrap_or_default(), Some(span), span_of_loc, false);
+                    builder.define(
+                        &key.value,
+                        raw.unwrap_or_default(),
+                        Some(span),
+                        span_of_loc,
+                        false,
+                    );
                 }
             }
         }
@@ -227,12 +305,19 @@ impl Validator<'_> {
         for (file, doc) in &mut documents {
             self.file = *file;
             for (id, raw) in doc.entities.take().unwrap_or_default().0 {
-                if !self.define(&mut entity_names, &id, "entity", "privflow::model::duplicate-entity") {
+                if !self.define(
+                    &mut entity_names,
+                    &id,
+                    "entity",
+                    "privflow::model::duplicate-entity",
+                ) {
                     continue;
                 }
                 let raw_entity = raw.value;
-                let cats: Vec<String> =
-                    raw_entity.categories.map(|r| r.items.into_iter().map(|c| c.value).collect()).unwrap_or_default();
+                let cats: Vec<String> = raw_entity
+                    .categories
+                    .map(|r| r.items.into_iter().map(|c| c.value).collect())
+                    .unwrap_or_default();
                 categories.extend(cats.iter().cloned());
                 entities.push(Entity {
                     name: raw_entity.name.unwrap_or_else(|| id.value.clone()),
@@ -253,8 +338,14 @@ impl Validator<'_> {
         for (i, owner) in owners.iter().enumerate() {
             if let Some(owner) = owner {
                 self.file = entity_files[i];
-                entities[i].owned_by =
-                    self.resolve(&entity_names, owner, "entity", "privflow::model::unknown-entity").map(EntityId);
+                entities[i].owned_by = self
+                    .resolve(
+                        &entity_names,
+                        owner,
+                        "entity",
+                        "privflow::model::unknown-entity",
+                    )
+                    .map(EntityId);
             }
         }
         self.check_ownership_cycles(&mut entities);
@@ -265,11 +356,21 @@ impl Validator<'_> {
         for (file, doc) in &mut documents {
             self.file = *file;
             for (id, raw) in doc.systems.take().unwrap_or_default().0 {
-                if !self.define(&mut system_names, &id, "system", "privflow::model::duplicate-system") {
+                if !self.define(
+                    &mut system_names,
+                    &id,
+                    "system",
+                    "privflow::model::duplicate-system",
+                ) {
                     continue;
                 }
                 let raw = raw.value;
-                let operator = self.resolve(&entity_names, &raw.operated_by, "entity", "privflow::model::unknown-entity");
+                let operator = self.resolve(
+                    &entity_names,
+                    &raw.operated_by,
+                    "entity",
+                    "privflow::model::unknown-entity",
+                );
                 let retention = raw.retention.as_ref().and_then(|r| self.duration(r));
                 systems.push(System {
                     name: raw.name.unwrap_or_else(|| id.value.clone()),
@@ -294,8 +395,18 @@ impl Validator<'_> {
             for raw in doc.flows.take().unwrap_or_default() {
                 let span = self.span(&raw.referenced);
                 let raw = raw.value;
-                let from = self.resolve(&system_names, &raw.from, "system", "privflow::model::unknown-system");
-                let to = self.resolve(&system_names, &raw.to, "system", "privflow::model::unknown-system");
+                let from = self.resolve(
+                    &system_names,
+                    &raw.from,
+                    "system",
+                    "privflow::model::unknown-system",
+                );
+                let to = self.resolve(
+                    &system_names,
+                    &raw.to,
+                    "system",
+                    "privflow::model::unknown-system",
+                );
                 let fields_of_flow = self.taxa(&fields, Some(&raw.fields));
                 if raw.fields.items.is_empty() {
                     let at = raw.fields.location.map_or(span, |l| self.span(&l));
@@ -307,20 +418,33 @@ impl Validator<'_> {
                 }
                 let purposes_of_flow = self.taxa(&purposes, raw.purposes.as_ref());
                 let retention = raw.retention.as_ref().and_then(|r| self.duration(r));
-                let (Some(from), Some(to)) = (from, to) else { continue };
+                let (Some(from), Some(to)) = (from, to) else {
+                    continue;
+                };
                 let n = pair_counts.entry((from, to)).or_insert(0);
                 *n += 1;
                 let id = match &raw.id {
                     Some(id) => {
-                        if !self.define(&mut flow_names, id, "flow", "privflow::model::duplicate-flow") {
+                        if !self.define(
+                            &mut flow_names,
+                            id,
+                            "flow",
+                            "privflow::model::duplicate-flow",
+                        ) {
                             continue;
                         }
                         id.value.clone()
                     }
                     None => {
                         let generated = format!("{}->{}#{}", raw.from.value, raw.to.value, n);
-                        let as_spanned = Spanned::new(generated.clone(), raw.from.referenced, raw.from.defined);
-                        if !self.define(&mut flow_names, &as_spanned, "flow", "privflow::model::duplicate-flow") {
+                        let as_spanned =
+                            Spanned::new(generated.clone(), raw.from.referenced, raw.from.defined);
+                        if !self.define(
+                            &mut flow_names,
+                            &as_spanned,
+                            "flow",
+                            "privflow::model::duplicate-flow",
+                        ) {
                             continue;
                         }
                         generated
@@ -350,7 +474,12 @@ impl Validator<'_> {
             for raw in doc.disclosures.take().unwrap_or_default() {
                 let span = self.span(&raw.referenced);
                 let raw = raw.value;
-                if !self.define(&mut disclosure_names, &raw.id, "disclosure", "privflow::model::duplicate-disclosure") {
+                if !self.define(
+                    &mut disclosure_names,
+                    &raw.id,
+                    "disclosure",
+                    "privflow::model::duplicate-disclosure",
+                ) {
                     continue;
                 }
                 let statement = match (raw.share, raw.collect) {
@@ -372,7 +501,10 @@ impl Validator<'_> {
                     }
                     (share, _) => {
                         let (message, label) = if share.is_some() {
-                            ("a disclosure has either `share` or `collect`, not both", "both given")
+                            (
+                                "a disclosure has either `share` or `collect`, not both",
+                                "both given",
+                            )
                         } else {
                             ("a disclosure needs `share` or `collect`", "neither given")
                         };
@@ -384,7 +516,13 @@ impl Validator<'_> {
                         continue;
                     }
                 };
-                disclosures.push(Disclosure { id: raw.id.value, text: raw.text, source: raw.source, statement, span });
+                disclosures.push(Disclosure {
+                    id: raw.id.value,
+                    text: raw.text,
+                    source: raw.source,
+                    statement,
+                    span,
+                });
             }
         }
 
@@ -396,12 +534,23 @@ impl Validator<'_> {
             for raw in doc.claims.take().unwrap_or_default() {
                 let span = self.span(&raw.referenced);
                 let raw = raw.value;
-                if !self.define(&mut claim_names, &raw.id, "claim", "privflow::model::duplicate-claim") {
+                if !self.define(
+                    &mut claim_names,
+                    &raw.id,
+                    "claim",
+                    "privflow::model::duplicate-claim",
+                ) {
                     continue;
                 }
-                if let Some(claim) =
-                    self.claim(raw, span, &fields, &purposes, &entity_names, &categories, &system_names)
-                {
+                if let Some(claim) = self.claim(
+                    raw,
+                    span,
+                    &fields,
+                    &purposes,
+                    &entity_names,
+                    &categories,
+                    &system_names,
+                ) {
                     claims.push(claim);
                 }
             }
@@ -412,37 +561,57 @@ impl Validator<'_> {
         for (file, doc) in &mut documents {
             self.file = *file;
             for raw in doc.waivers.take().unwrap_or_default() {
-                let span = self.span(&raw.referenced);
                 let raw = raw.value;
-                let claim = self.resolve(&claim_names, &raw.claim, "claim", "privflow::model::unknown-claim");
+                // Waiver diagnostics point at the claim the waiver is for.
+                let span = self.span(&raw.claim.referenced);
+                let claim = self.resolve(
+                    &claim_names,
+                    &raw.claim,
+                    "claim",
+                    "privflow::model::unknown-claim",
+                );
                 let flow = raw
                     .flow
                     .as_ref()
                     .map(|f| self.resolve(&flow_names, f, "flow", "privflow::model::unknown-flow"));
                 let field = raw.field.as_ref().map(|f| self.taxon(&fields, f));
-                let recipient = raw.recipient.as_ref().map(|r| self.selector(&entity_names, &categories, r));
+                let recipient = raw
+                    .recipient
+                    .as_ref()
+                    .map(|r| self.selector(&entity_names, &categories, r));
                 let expires = raw.expires.as_ref().and_then(|e| {
                     let date = Date::parse(&e.value.0);
                     if date.is_none() {
                         let at = self.span(&e.referenced);
                         self.error(
-                            Diagnostic::error("privflow::model::bad-date", format!("`{}` is not a date", e.value.0))
-                                .at(at, "not a date")
-                                .with_help("write the date as YYYY-MM-DD, e.g. `2027-06-30`"),
+                            Diagnostic::error(
+                                "privflow::model::bad-date",
+                                format!("`{}` is not a date", e.value.0),
+                            )
+                            .at(at, "not a date")
+                            .with_help("write the date as YYYY-MM-DD, e.g. `2027-06-30`"),
                         );
                     }
                     date
                 });
                 if raw.reason.trim().is_empty() {
                     self.error(
-                        Diagnostic::error("privflow::model::waiver-without-reason", "a waiver needs a reason")
-                            .at(span, "empty `reason`")
-                            .with_help("say why the finding is accepted, so the next reviewer can judge it"),
+                        Diagnostic::error(
+                            "privflow::model::waiver-without-reason",
+                            "a waiver needs a reason",
+                        )
+                        .at(span, "empty `reason`")
+                        .with_help(
+                            "say why the finding is accepted, so the next reviewer can judge it",
+                        ),
                     );
                 }
-                let (Some(claim), Some(flow), Some(field), Some(recipient)) =
-                    (claim, flow.map_or(Some(None), |f| f.map(Some)), field.map_or(Some(None), |f| f.map(Some)), recipient.map_or(Some(None), |r| r.map(Some)))
-                else {
+                let (Some(claim), Some(flow), Some(field), Some(recipient)) = (
+                    claim,
+                    flow.map_or(Some(None), |f| f.map(Some)),
+                    field.map_or(Some(None), |f| f.map(Some)),
+                    recipient.map_or(Some(None), |r| r.map(Some)),
+                ) else {
                     continue;
                 };
                 waivers.push(Waiver {
@@ -466,7 +635,12 @@ impl Validator<'_> {
             self.file = *file;
             if let Some(raw) = doc.policy.take() {
                 let raw = raw.value;
-                let speaker = self.resolve(&entity_names, &raw.speaker, "entity", "privflow::model::unknown-entity");
+                let speaker = self.resolve(
+                    &entity_names,
+                    &raw.speaker,
+                    "entity",
+                    "privflow::model::unknown-entity",
+                );
                 policy = Some(Policy {
                     id: raw.id.value,
                     title: raw.title,
@@ -481,7 +655,17 @@ impl Validator<'_> {
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
-        Some(Model { policy, fields, purposes, entities, systems, flows, claims, disclosures, waivers })
+        Some(Model {
+            policy,
+            fields,
+            purposes,
+            entities,
+            systems,
+            flows,
+            claims,
+            disclosures,
+            waivers,
+        })
     }
 
     fn check_ownership_cycles(&mut self, entities: &mut [Entity]) {
@@ -495,8 +679,11 @@ impl Validator<'_> {
                     2 => break,
                     1 => {
                         let pos = chain.iter().position(|&c| c == i).unwrap_or(0);
-                        let names: Vec<&str> =
-                            chain[pos..].iter().chain(std::iter::once(&i)).map(|&c| entities[c].id.as_str()).collect();
+                        let names: Vec<&str> = chain[pos..]
+                            .iter()
+                            .chain(std::iter::once(&i))
+                            .map(|&c| entities[c].id.as_str())
+                            .collect();
                         let span = entities[i].span;
                         self.error(
                             Diagnostic::error(
@@ -541,9 +728,18 @@ impl Validator<'_> {
             ("fields", raw.fields.as_ref().and_then(|r| r.location)),
             ("with", raw.with.as_ref().and_then(|r| r.location)),
             ("scope", raw.scope.as_ref().map(|s| s.referenced)),
-            ("exempt_conditions", raw.exempt_conditions.as_ref().and_then(|r| r.location)),
-            ("processors_exempt", raw.processors_exempt.as_ref().map(|s| s.referenced)),
-            ("include_derived", raw.include_derived.as_ref().map(|s| s.referenced)),
+            (
+                "exempt_conditions",
+                raw.exempt_conditions.as_ref().and_then(|r| r.location),
+            ),
+            (
+                "processors_exempt",
+                raw.processors_exempt.as_ref().map(|s| s.referenced),
+            ),
+            (
+                "include_derived",
+                raw.include_derived.as_ref().map(|s| s.referenced),
+            ),
             ("purposes", raw.purposes.as_ref().and_then(|r| r.location)),
             ("endpoints", raw.endpoints.as_ref().and_then(|r| r.location)),
             ("operators", raw.operators.as_ref().and_then(|r| r.location)),
@@ -553,14 +749,33 @@ impl Validator<'_> {
         let exclude_given = raw.exclude.as_ref().and_then(|r| r.location);
         let (allowed, required): (&[&str], &[&str]) = match kind {
             NoShare => (
-                &["fields", "with", "scope", "exempt_conditions", "processors_exempt", "include_derived"],
+                &[
+                    "fields",
+                    "with",
+                    "scope",
+                    "exempt_conditions",
+                    "processors_exempt",
+                    "include_derived",
+                ],
                 &["fields", "with"],
             ),
-            NoCollect => (&["fields", "exempt_conditions", "include_derived"], &["fields"]),
-            OnlyForPurposes => (&["fields", "purposes", "exempt_conditions", "include_derived"], &["fields", "purposes"]),
+            NoCollect => (
+                &["fields", "exempt_conditions", "include_derived"],
+                &["fields"],
+            ),
+            OnlyForPurposes => (
+                &["fields", "purposes", "exempt_conditions", "include_derived"],
+                &["fields", "purposes"],
+            ),
             E2ee => (&["fields", "endpoints"], &["fields", "endpoints"]),
-            OperatorCannotRead => (&["fields", "operators", "scope", "include_derived"], &["fields"]),
-            RetentionMax => (&["fields", "max", "at", "scope", "include_derived"], &["fields", "max"]),
+            OperatorCannotRead => (
+                &["fields", "operators", "scope", "include_derived"],
+                &["fields"],
+            ),
+            RetentionMax => (
+                &["fields", "max", "at", "scope", "include_derived"],
+                &["fields", "max"],
+            ),
             NoLogs => (&["fields", "at", "scope", "include_derived"], &["fields"]),
             NoExpansion => (&["fields", "with", "scope", "include_derived"], &["with"]),
             DisclosureComplete => (&["scope"], &[]),
@@ -568,7 +783,8 @@ impl Validator<'_> {
         let mut ok = true;
         let mut params: Vec<(&str, Option<Location>)> = given.to_vec();
         params.push(("exclude", exclude_given));
-        let allowed_with_exclude = |p: &str| allowed.contains(&p) || (p == "exclude" && kind == DisclosureComplete);
+        let allowed_with_exclude =
+            |p: &str| allowed.contains(&p) || (p == "exclude" && kind == DisclosureComplete);
         for (name, loc) in &params {
             if let Some(loc) = loc
                 && !allowed_with_exclude(name)
@@ -587,7 +803,10 @@ impl Validator<'_> {
                     .with_help(format!(
                         "a `{}` claim takes {}",
                         kind.as_str(),
-                        list.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                        list.iter()
+                            .map(|p| format!("`{p}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                 );
                 ok = false;
@@ -617,7 +836,10 @@ impl Validator<'_> {
             .as_ref()
             .map_or(&[][..], |r| &r.items)
             .iter()
-            .filter_map(|r| self.resolve(systems, r, "system", "privflow::model::unknown-system").map(SystemId))
+            .filter_map(|r| {
+                self.resolve(systems, r, "system", "privflow::model::unknown-system")
+                    .map(SystemId)
+            })
             .collect();
         let max = raw.max.as_ref().and_then(|m| self.duration(m));
         if !ok {
@@ -632,7 +854,10 @@ impl Validator<'_> {
             fields: claim_fields,
             with,
             scope: raw.scope.map(|s| s.value),
-            exempt_conditions: raw.exempt_conditions.map(|r| r.items.into_iter().map(|c| c.value).collect()).unwrap_or_default(),
+            exempt_conditions: raw
+                .exempt_conditions
+                .map(|r| r.items.into_iter().map(|c| c.value).collect())
+                .unwrap_or_default(),
             processors_exempt: raw.processors_exempt.is_some_and(|b| b.value),
             include_derived: raw.include_derived.is_some_and(|b| b.value),
             purposes: claim_purposes,

@@ -27,14 +27,22 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
                 .graph
                 .passes(k)
                 .into_iter()
-                .filter(|p| !matches!(model.flow(p.flow).protection, Protection::Aggregated | Protection::Anonymized))
+                .filter(|p| {
+                    !matches!(
+                        model.flow(p.flow).protection,
+                        Protection::Aggregated | Protection::Anonymized
+                    )
+                })
                 .collect();
             for certainty in [Certainty::Definite, Certainty::Possible] {
                 for finding in breaches(model, &endpoint, &passes, certainty, y) {
                     let key = (finding.verdict, finding.certainty, finding.hops());
                     let better = match best.get(&finding.recipient) {
                         None => true,
-                        Some((v, c, h, _)) => (std::cmp::Reverse(key.0), key.1, key.2) < (std::cmp::Reverse(*v), *c, *h),
+                        Some((v, c, h, _)) => {
+                            (std::cmp::Reverse(key.0), key.1, key.2)
+                                < (std::cmp::Reverse(*v), *c, *h)
+                        }
                     };
                     if better {
                         best.insert(finding.recipient, (key.0, key.1, key.2, finding));
@@ -49,7 +57,13 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
 
 /// BFS over (system, holds plaintext) states from the endpoints, using passes of at most
 /// `certainty`; a non-endpoint receiving plaintext over a hop that is not e2ee is a breach.
-fn breaches(model: &Model, endpoint: &[bool], passes: &[Pass], certainty: Certainty, y: crate::taxonomy::TaxonId) -> Vec<Finding> {
+fn breaches(
+    model: &Model,
+    endpoint: &[bool],
+    passes: &[Pass],
+    certainty: Certainty,
+    y: crate::taxonomy::TaxonId,
+) -> Vec<Finding> {
     let n = model.systems.len();
     let mut out_edges: Vec<Vec<&Pass>> = vec![Vec::new(); n];
     for p in passes.iter().filter(|p| p.certainty <= certainty) {
@@ -138,7 +152,9 @@ mod tests {
     #[test]
     fn a_readable_hop_to_a_non_endpoint_violates() {
         assert_eq!(
-            audit("  - {from: app, to: fb-ads, fields: [user.content.private.message], protection: tls}\n"),
+            audit(
+                "  - {from: app, to: fb-ads, fields: [user.content.private.message], protection: tls}\n"
+            ),
             ["violated user.content.private.message@fb-ads: app>fb-ads"]
         );
     }
@@ -146,7 +162,9 @@ mod tests {
     #[test]
     fn a_device_at_the_other_end_that_copies_plaintext_out_violates() {
         assert_eq!(
-            audit("  - {from: app, to: biz, fields: [user.content.private.message], protection: e2ee}\n  - {from: biz, to: crm, fields: [user.content.private.message]}\n"),
+            audit(
+                "  - {from: app, to: biz, fields: [user.content.private.message], protection: e2ee}\n  - {from: biz, to: crm, fields: [user.content.private.message]}\n"
+            ),
             ["violated user.content.private.message@crm: app>biz>crm"]
         );
     }

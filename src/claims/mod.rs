@@ -46,7 +46,10 @@ pub struct Candidate {
 
 impl<'m> Checker<'m> {
     pub fn new(model: &'m Model) -> Checker<'m> {
-        Checker { graph: FlowGraph::new(model), passes: Default::default() }
+        Checker {
+            graph: FlowGraph::new(model),
+            passes: Default::default(),
+        }
     }
 
     pub fn model(&self) -> &'m Model {
@@ -66,10 +69,15 @@ impl<'m> Checker<'m> {
             ClaimKind::NoLogs => no_logs::check(self, claim),
             ClaimKind::NoExpansion | ClaimKind::DisclosureComplete => return None,
         };
-        Some(findings.into_iter().map(|mut f| {
-            f.claim = claim_index;
-            f
-        }).collect())
+        Some(
+            findings
+                .into_iter()
+                .map(|mut f| {
+                    f.claim = claim_index;
+                    f
+                })
+                .collect(),
+        )
     }
 
     fn passes(&mut self, k: TaxonId) -> Rc<Vec<Pass>> {
@@ -83,7 +91,12 @@ impl<'m> Checker<'m> {
 
     /// Every readable arrival of key `k` over a counting flow whose source the speaker's data
     /// reached (or any source, with `from_anywhere`).
-    pub fn arrivals(&mut self, k: TaxonId, options: &ReachOptions, from_anywhere: bool) -> (Rc<Reach>, Vec<Arrival>) {
+    pub fn arrivals(
+        &mut self,
+        k: TaxonId,
+        options: &ReachOptions,
+        from_anywhere: bool,
+    ) -> (Rc<Reach>, Vec<Arrival>) {
         let reach = self.graph.reach(k, options);
         let passes = self.passes(k);
         let model = self.model();
@@ -164,8 +177,14 @@ impl<'m> Checker<'m> {
             for k in self.keys(y) {
                 let (reach, arrivals) = self.arrivals(k, options, from_anywhere);
                 for arrival in arrivals {
-                    let Some((verdict, notes)) = judge(self.model(), &arrival) else { continue };
-                    let candidate = Candidate { arrival, verdict, notes };
+                    let Some((verdict, notes)) = judge(self.model(), &arrival) else {
+                        continue;
+                    };
+                    let candidate = Candidate {
+                        arrival,
+                        verdict,
+                        notes,
+                    };
                     let better = match best.get(&arrival.target) {
                         None => true,
                         Some((current, _)) => rank(&candidate) < rank(current),
@@ -185,18 +204,37 @@ impl<'m> Checker<'m> {
 
 /// Sort key of candidates within a group: smaller is kept.
 fn rank(c: &Candidate) -> (std::cmp::Reverse<Verdict>, Certainty, u32, FlowId, TaxonId) {
-    (std::cmp::Reverse(c.verdict), c.arrival.certainty, c.arrival.hops, c.arrival.flow, c.arrival.listed)
+    (
+        std::cmp::Reverse(c.verdict),
+        c.arrival.certainty,
+        c.arrival.hops,
+        c.arrival.flow,
+        c.arrival.listed,
+    )
 }
 
 /// The entities a claim's selectors pick, with `default_scope` unless the claim states one.
-pub fn selection(model: &Model, selectors: &[Selector], claim: &Claim, default_scope: Scope) -> Vec<bool> {
+pub fn selection(
+    model: &Model,
+    selectors: &[Selector],
+    claim: &Claim,
+    default_scope: Scope,
+) -> Vec<bool> {
     model.select(selectors, claim.scope.unwrap_or(default_scope))
 }
 
 /// `at`/`operators` default: the speaker itself, widened by `scope`.
-pub fn speaker_selection(model: &Model, selectors: &[Selector], claim: &Claim, default_scope: Scope) -> Vec<bool> {
+pub fn speaker_selection(
+    model: &Model,
+    selectors: &[Selector],
+    claim: &Claim,
+    default_scope: Scope,
+) -> Vec<bool> {
     if selectors.is_empty() {
-        model.select(&[Selector::Entity(model.speaker())], claim.scope.unwrap_or(default_scope))
+        model.select(
+            &[Selector::Entity(model.speaker())],
+            claim.scope.unwrap_or(default_scope),
+        )
     } else {
         selection(model, selectors, claim, Scope::Exact)
     }
@@ -212,7 +250,10 @@ pub(crate) mod test_support {
     pub fn model(yaml: &str) -> Model {
         let header = "privflow: 1\npolicy: {id: test, speaker: app-co}\n";
         let text = format!("{header}{yaml}");
-        match load_inputs(vec![InputFile { path: "test.yaml".into(), bytes: text.into_bytes() }]) {
+        match load_inputs(vec![InputFile {
+            path: "test.yaml".into(),
+            bytes: text.into_bytes(),
+        }]) {
             Ok(mut ws) => ws.models.remove(0),
             Err(f) => panic!("model does not load: {:#?}", f.diagnostics),
         }
@@ -220,14 +261,22 @@ pub(crate) mod test_support {
 
     /// Runs claim `id` and describes its findings as `verdict field@system: a>b>c`.
     pub fn run(model: &Model, id: &str) -> Vec<String> {
-        let index = model.claims.iter().position(|c| c.id == id).expect("claim exists");
+        let index = model
+            .claims
+            .iter()
+            .position(|c| c.id == id)
+            .expect("claim exists");
         let mut checker = super::Checker::new(model);
         let findings = checker.check(index).expect("claim kind is checked");
         findings.iter().map(|f| describe(model, f)).collect()
     }
 
     pub fn describe(model: &Model, f: &Finding) -> String {
-        let path: Vec<&str> = f.path.iter().map(|s| model.system(*s).id.as_str()).collect();
+        let path: Vec<&str> = f
+            .path
+            .iter()
+            .map(|s| model.system(*s).id.as_str())
+            .collect();
         format!(
             "{} {}@{}: {}",
             f.verdict.as_str(),

@@ -26,7 +26,10 @@ mod tests {
         let m = model(&format!(
             "{WORLD}flows:\n  - {{from: app, to: server, fields: [user.location.precise]}}\n  - {{from: app, to: fb-ads, fields: [user.location]}}\nclaims:\n  - {{id: c, kind: no_collect, fields: [user.location.precise]}}\n  - {{id: d, kind: no_collect, fields: [user.contact]}}\n"
         ));
-        assert_eq!(run(&m, "c"), ["violated user.location.precise@server: app>server"]);
+        assert_eq!(
+            run(&m, "c"),
+            ["violated user.location.precise@server: app>server"]
+        );
         assert!(run(&m, "d").is_empty());
     }
 
@@ -35,6 +38,9 @@ mod tests {
         let m = model(&format!(
             "{WORLD}flows:\n  - {{from: fb-ads, to: server, fields: [user.location]}}\nclaims:\n  - {{id: c, kind: no_collect, fields: [user.location.precise]}}\n"
         ));
-        assert_eq!(run(&m, "c"), ["possible user.location@server: fb-ads>server"]);
+        assert_eq!(
+            run(&m, "c"),
+            ["possible user.location@server: fb-ads>server"]
+        );
     }
 }

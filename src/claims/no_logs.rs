@@ -52,6 +52,9 @@ mod tests {
             ]
         );
         let found = audit("  logs: {operated_by: app-co, ephemeral: true, retention: 0}\n");
-        assert_eq!(found, ["undetermined user.behavior.communication_metadata@server: app>server"]);
+        assert_eq!(
+            found,
+            ["undetermined user.behavior.communication_metadata@server: app>server"]
+        );
     }
 }

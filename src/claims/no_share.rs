@@ -21,7 +21,11 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
         if claim.processors_exempt && flow.role == Role::Processor {
             return None;
         }
-        let notes = if self_excluded { vec![Note::SelfExcluded] } else { Vec::new() };
+        let notes = if self_excluded {
+            vec![Note::SelfExcluded]
+        } else {
+            Vec::new()
+        };
         Some((Verdict::of(arrival.certainty), notes))
     })
 }
@@ -31,7 +35,9 @@ mod tests {
     use crate::claims::test_support::{WORLD, model, run};
 
     fn audit(flows: &str, claim: &str) -> Vec<String> {
-        let m = model(&format!("{WORLD}flows:\n{flows}claims:\n  - {{id: c, kind: no_share, {claim}}}\n"));
+        let m = model(&format!(
+            "{WORLD}flows:\n{flows}claims:\n  - {{id: c, kind: no_share, {claim}}}\n"
+        ));
         run(&m, "c")
     }
 
@@ -40,7 +46,10 @@ mod tests {
     #[test]
     fn multi_hop_share_violates_with_the_witness_path() {
         assert_eq!(
-            audit(TWO_HOPS, "fields: [user.contact.phone_number], with: [meta]"),
+            audit(
+                TWO_HOPS,
+                "fields: [user.contact.phone_number], with: [meta]"
+            ),
             ["violated user.contact.phone_number@fb-ads: app>server>fb-ads"]
         );
     }
@@ -77,11 +86,38 @@ mod tests {
 
     #[test]
     fn scope_exact_subsidiaries_and_group() {
-        assert!(audit(TWO_HOPS, "fields: [user.contact.phone_number], with: [meta], scope: exact").is_empty());
-        assert_eq!(audit(TWO_HOPS, "fields: [user.contact.phone_number], with: [meta], scope: subsidiaries").len(), 1);
-        assert_eq!(audit(TWO_HOPS, "fields: [user.contact.phone_number], with: [fb], scope: exact").len(), 1);
+        assert!(
+            audit(
+                TWO_HOPS,
+                "fields: [user.contact.phone_number], with: [meta], scope: exact"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            audit(
+                TWO_HOPS,
+                "fields: [user.contact.phone_number], with: [meta], scope: subsidiaries"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            audit(
+                TWO_HOPS,
+                "fields: [user.contact.phone_number], with: [fb], scope: exact"
+            )
+            .len(),
+            1
+        );
         // `app-co`'s group is Meta's: a claim naming the sibling reaches fb-ads under group scope.
-        assert_eq!(audit(TWO_HOPS, "fields: [user.contact.phone_number], with: [app-co]").len(), 1);
+        assert_eq!(
+            audit(
+                TWO_HOPS,
+                "fields: [user.contact.phone_number], with: [app-co]"
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]
@@ -91,8 +127,16 @@ mod tests {
         ));
         let mut checker = crate::claims::Checker::new(&m);
         let findings = checker.check(0).unwrap();
-        assert_eq!(findings.len(), 1, "server (the speaker's) is not a recipient");
-        assert!(findings[0].notes.contains(&crate::finding::Note::SelfExcluded));
+        assert_eq!(
+            findings.len(),
+            1,
+            "server (the speaker's) is not a recipient"
+        );
+        assert!(
+            findings[0]
+                .notes
+                .contains(&crate::finding::Note::SelfExcluded)
+        );
     }
 
     #[test]
@@ -100,28 +144,60 @@ mod tests {
         let flows = "  - {from: app, to: fb-ads, fields: [user.contact.phone_number], condition: user_initiated, role: processor}\n";
         let claim = "fields: [user.contact.phone_number], with: [meta]";
         assert_eq!(audit(flows, claim).len(), 1);
-        assert!(audit(flows, &format!("{claim}, exempt_conditions: [user_initiated]")).is_empty());
+        assert!(
+            audit(
+                flows,
+                &format!("{claim}, exempt_conditions: [user_initiated]")
+            )
+            .is_empty()
+        );
         assert!(audit(flows, &format!("{claim}, processors_exempt: true")).is_empty());
     }
 
     #[test]
     fn categories_and_wildcards_select_recipients() {
         let flows = "  - {from: app, to: ads, fields: [user.device.ip_address]}\n";
-        assert_eq!(audit(flows, "fields: [user.device.ip_address], with: [category:advertiser]").len(), 1);
-        assert_eq!(audit(flows, "fields: [user.device.ip_address], with: ['*']").len(), 1);
+        assert_eq!(
+            audit(
+                flows,
+                "fields: [user.device.ip_address], with: [category:advertiser]"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            audit(flows, "fields: [user.device.ip_address], with: ['*']").len(),
+            1
+        );
         assert!(audit(flows, "fields: [user.device.ip_address], with: [meta]").is_empty());
     }
 
     #[test]
     fn ciphertext_relayed_through_a_server_is_not_shared() {
         let flows = "  - {from: app, to: fb-ads, fields: [user.content.private.message], protection: e2ee}\n";
-        assert!(audit(flows, "fields: [user.content.private.message], with: [meta]").is_empty());
+        assert!(
+            audit(
+                flows,
+                "fields: [user.content.private.message], with: [meta]"
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn derived_data_counts_only_when_the_claim_includes_it() {
         let flows = "  - {from: app, to: fb-ads, fields: [user.location.precise], protection: aggregated}\n  - {from: app, to: ads, fields: [user.location.precise], protection: hashed}\n";
-        assert_eq!(audit(flows, "fields: [user.location.precise], with: ['*']"), ["violated user.location.precise@ads: app>ads"]);
-        assert_eq!(audit(flows, "fields: [user.location.precise], with: ['*'], include_derived: true").len(), 2);
+        assert_eq!(
+            audit(flows, "fields: [user.location.precise], with: ['*']"),
+            ["violated user.location.precise@ads: app>ads"]
+        );
+        assert_eq!(
+            audit(
+                flows,
+                "fields: [user.location.precise], with: ['*'], include_derived: true"
+            )
+            .len(),
+            2
+        );
     }
 }

@@ -17,9 +17,19 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
             .purposes
             .iter()
             .copied()
-            .filter(|&p| !claim.purposes.iter().any(|&allowed| model.purposes.is_within(p, allowed)))
+            .filter(|&p| {
+                !claim
+                    .purposes
+                    .iter()
+                    .any(|&allowed| model.purposes.is_within(p, allowed))
+            })
             .collect();
-        (!outside.is_empty()).then(|| (Verdict::of(arrival.certainty), vec![Note::DisallowedPurposes(outside)]))
+        (!outside.is_empty()).then(|| {
+            (
+                Verdict::of(arrival.certainty),
+                vec![Note::DisallowedPurposes(outside)],
+            )
+        })
     })
 }
 
@@ -38,7 +48,9 @@ mod tests {
     fn narrower_purposes_are_allowed_and_others_violate() {
         assert!(audit("  - {from: app, to: server, fields: [user.contact.phone_number], purposes: [essential.service.authentication]}\n").is_empty());
         assert_eq!(
-            audit("  - {from: app, to: server, fields: [user.contact.phone_number], purposes: [essential.service]}\n  - {from: server, to: fb-ads, fields: [user.contact.phone_number], purposes: [marketing.advertising]}\n"),
+            audit(
+                "  - {from: app, to: server, fields: [user.contact.phone_number], purposes: [essential.service]}\n  - {from: server, to: fb-ads, fields: [user.contact.phone_number], purposes: [marketing.advertising]}\n"
+            ),
             ["violated user.contact.phone_number@fb-ads: app>server>fb-ads"]
         );
     }

@@ -33,7 +33,10 @@ mod tests {
         let m = model(&format!(
             "{WORLD}flows:\n  - {{from: app, to: fb-ads, fields: [user.content.private.message]}}\n{CLAIM}"
         ));
-        assert_eq!(run(&m, "c"), ["violated user.content.private.message@fb-ads: app>fb-ads"]);
+        assert_eq!(
+            run(&m, "c"),
+            ["violated user.content.private.message@fb-ads: app>fb-ads"]
+        );
     }
 
     #[test]
@@ -44,6 +47,9 @@ mod tests {
         let m = model(&format!(
             "{WORLD}{flows}claims:\n  - {{id: c, kind: operator_cannot_read, fields: [user.content.private], operators: [adnet]}}\n"
         ));
-        assert_eq!(run(&m, "c"), ["violated user.content.private.message@ads: app>ads"]);
+        assert_eq!(
+            run(&m, "c"),
+            ["violated user.content.private.message@ads: app>ads"]
+        );
     }
 }

@@ -13,7 +13,9 @@ use crate::raw::{Scope, SystemLocation};
 pub fn effective_retention(model: &Model, flow: FlowId) -> Option<Duration> {
     let f = model.flow(flow);
     let target = model.system(f.to);
-    f.retention.or(target.retention).or(target.ephemeral.then_some(Duration::ZERO))
+    f.retention
+        .or(target.retention)
+        .or(target.ephemeral.then_some(Duration::ZERO))
 }
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
@@ -49,8 +51,15 @@ mod tests {
 
     #[test]
     fn longer_than_max_violates_and_equal_holds() {
-        let flow = |r: &str| format!("  - {{from: app, to: server, fields: [user.device.ip_address], retention: {r}}}\n");
-        assert_eq!(audit("", &flow("31d")), ["violated user.device.ip_address@server: app>server"]);
+        let flow = |r: &str| {
+            format!(
+                "  - {{from: app, to: server, fields: [user.device.ip_address], retention: {r}}}\n"
+            )
+        };
+        assert_eq!(
+            audit("", &flow("31d")),
+            ["violated user.device.ip_address@server: app>server"]
+        );
         assert!(audit("", &flow("30d")).is_empty());
         assert_eq!(audit("", &flow("indefinite")).len(), 1);
     }
@@ -58,10 +67,26 @@ mod tests {
     #[test]
     fn unspecified_retention_is_undetermined_and_system_retention_applies() {
         let flow = "  - {from: app, to: server, fields: [user.device.ip_address]}\n";
-        assert_eq!(audit("", flow), ["undetermined user.device.ip_address@server: app>server"]);
+        assert_eq!(
+            audit("", flow),
+            ["undetermined user.device.ip_address@server: app>server"]
+        );
         let flow_to_logs = "  - {from: app, to: logs, fields: [user.device.ip_address]}\n";
-        assert_eq!(audit("  logs: {operated_by: app-co, kind: store, retention: 1y}\n", flow_to_logs).len(), 1);
-        assert!(audit("  logs: {operated_by: app-co, ephemeral: true}\n", flow_to_logs).is_empty());
+        assert_eq!(
+            audit(
+                "  logs: {operated_by: app-co, kind: store, retention: 1y}\n",
+                flow_to_logs
+            )
+            .len(),
+            1
+        );
+        assert!(
+            audit(
+                "  logs: {operated_by: app-co, ephemeral: true}\n",
+                flow_to_logs
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -103,7 +103,11 @@ struct FindingJson<'a> {
 }
 
 fn location<'a>(sources: &'a Sources, span: crate::diagnostics::Span) -> Location<'a> {
-    Location { file: sources.path(span.file), line: span.line, column: span.column }
+    Location {
+        file: sources.path(span.file),
+        line: span.line,
+        column: span.column,
+    }
 }
 
 fn finding_json<'a>(sources: &'a Sources, model: &'a Model, f: &'a Finding) -> FindingJson<'a> {
@@ -117,7 +121,9 @@ fn finding_json<'a>(sources: &'a Sources, model: &'a Model, f: &'a Finding) -> F
             Note::SelfExcluded => notes.push("self_excluded".to_owned()),
             Note::NoPurpose => notes.push("no_purpose".to_owned()),
             Note::DisallowedPurposes(_) => notes.push("purpose_outside_promise".to_owned()),
-            Note::Retention(r) => retention = Some(r.map_or_else(|| "unspecified".to_owned(), |r| r.to_string())),
+            Note::Retention(r) => {
+                retention = Some(r.map_or_else(|| "unspecified".to_owned(), |r| r.to_string()))
+            }
         }
     }
     let waiver = f.waiver.map(|i| {
@@ -138,12 +144,25 @@ fn finding_json<'a>(sources: &'a Sources, model: &'a Model, f: &'a Finding) -> F
         certainty: f.certainty.as_str(),
         field: model.fields.key(f.field),
         claim_field: model.fields.key(f.claim_field),
-        recipient: Recipient { system: &recipient.id, entity: &model.entity(recipient.operator).id },
-        path: f.path.iter().map(|s| model.system(*s).id.as_str()).collect(),
-        flows: f.flows.iter().map(|id| model.flow(*id).id.as_str()).collect(),
+        recipient: Recipient {
+            system: &recipient.id,
+            entity: &model.entity(recipient.operator).id,
+        },
+        path: f
+            .path
+            .iter()
+            .map(|s| model.system(*s).id.as_str())
+            .collect(),
+        flows: f
+            .flows
+            .iter()
+            .map(|id| model.flow(*id).id.as_str())
+            .collect(),
         hops: f.hops(),
         direct: f.direct,
-        purposes: last.map_or_else(Vec::new, |l| l.purposes.iter().map(|p| model.purposes.key(*p)).collect()),
+        purposes: last.map_or_else(Vec::new, |l| {
+            l.purposes.iter().map(|p| model.purposes.key(*p)).collect()
+        }),
         waived: f.waiver.is_some(),
         waiver,
         notes,
@@ -178,7 +197,12 @@ impl Report for Json {
                 version: model.policy.version.as_deref(),
                 title: model.policy.title.as_deref(),
                 speaker: &model.entity(model.speaker()).id,
-                files: model.policy.files.iter().map(|f| run.sources.path(*f)).collect(),
+                files: model
+                    .policy
+                    .files
+                    .iter()
+                    .map(|f| run.sources.path(*f))
+                    .collect(),
             });
             for result in &audit.claims {
                 let claim = &model.claims[result.claim];
@@ -196,7 +220,8 @@ impl Report for Json {
                 doc.findings.push(finding_json(run.sources, model, f));
             }
         }
-        let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let mut out = serde_json::to_string_pretty(&doc)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         out.push('\n');
         out
     }

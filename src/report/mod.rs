@@ -22,7 +22,11 @@ pub struct AuditRun<'a> {
 
 impl AuditRun<'_> {
     pub fn worst(&self) -> Status {
-        self.audits.iter().map(PolicyAudit::worst).max().unwrap_or(Status::Holds)
+        self.audits
+            .iter()
+            .map(PolicyAudit::worst)
+            .max()
+            .unwrap_or(Status::Holds)
     }
 
     pub fn count(&self, status: Status) -> usize {
@@ -41,14 +45,25 @@ pub trait Report {
 /// Findings of a policy in reading order: worst verdict first, then claim order, then recipient.
 pub fn ordered<'a>(audit: &'a PolicyAudit) -> Vec<&'a Finding> {
     let mut findings: Vec<&Finding> = audit.findings.iter().collect();
-    findings.sort_by_key(|f| (f.waiver.is_some(), std::cmp::Reverse(f.verdict), f.claim, f.claim_field, f.recipient));
+    findings.sort_by_key(|f| {
+        (
+            f.waiver.is_some(),
+            std::cmp::Reverse(f.verdict),
+            f.claim,
+            f.claim_field,
+            f.recipient,
+        )
+    });
     findings
 }
 
 /// A note in words, for people.
 pub fn describe_note(model: &Model, note: &Note) -> String {
     match note {
-        Note::SelfExcluded => "self_excluded: the speaker is inside the claim's scope and is not its own recipient".into(),
+        Note::SelfExcluded => {
+            "self_excluded: the speaker is inside the claim's scope and is not its own recipient"
+                .into()
+        }
         Note::Retention(Some(r)) => format!("retention: {r}"),
         Note::Retention(None) => "retention: unspecified".into(),
         Note::DisallowedPurposes(p) => {

@@ -35,12 +35,20 @@ fn mark(verdict: Verdict) -> &'static str {
 
 impl Table {
     fn paint(&self, text: &str, color: &str) -> String {
-        if self.color { format!("\x1b[{color}m{text}\x1b[0m") } else { text.to_owned() }
+        if self.color {
+            format!("\x1b[{color}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
     }
 
     fn finding(&self, out: &mut String, run: &AuditRun, model: &Model, f: &Finding) {
         let recipient = model.system(f.recipient);
-        let verdict = if f.waiver.is_some() { format!("{} (waived)", f.verdict.as_str()) } else { f.verdict.as_str().to_owned() };
+        let verdict = if f.waiver.is_some() {
+            format!("{} (waived)", f.verdict.as_str())
+        } else {
+            f.verdict.as_str().to_owned()
+        };
         let color = match (f.waiver.is_some(), f.verdict) {
             (true, _) => "90",
             (_, Verdict::Violated) => "31",
@@ -56,22 +64,49 @@ impl Table {
             recipient.id,
             model.entity(recipient.operator).name,
         );
-        let path: Vec<&str> = f.path.iter().map(|s| model.system(*s).id.as_str()).collect();
+        let path: Vec<&str> = f
+            .path
+            .iter()
+            .map(|s| model.system(*s).id.as_str())
+            .collect();
         let reach = if f.direct { "direct" } else { "indirect" };
-        let hops = if f.hops() == 1 { "1 hop".to_owned() } else { format!("{} hops", f.hops()) };
-        let _ = writeln!(out, "        path   {}  ({hops}, {reach}, {})", path.join(" → "), f.certainty.as_str());
-        let flows: Vec<&str> = f.flows.iter().map(|id| model.flow(*id).id.as_str()).collect();
+        let hops = if f.hops() == 1 {
+            "1 hop".to_owned()
+        } else {
+            format!("{} hops", f.hops())
+        };
+        let _ = writeln!(
+            out,
+            "        path   {}  ({hops}, {reach}, {})",
+            path.join(" → "),
+            f.certainty.as_str()
+        );
+        let flows: Vec<&str> = f
+            .flows
+            .iter()
+            .map(|id| model.flow(*id).id.as_str())
+            .collect();
         let _ = writeln!(out, "        flows  {}", flows.join(", "));
         if let Some(last) = f.last_flow() {
             let span = model.flow(last).span;
-            let _ = writeln!(out, "        at     {}:{}:{}", run.sources.path(span.file), span.line, span.column);
+            let _ = writeln!(
+                out,
+                "        at     {}:{}:{}",
+                run.sources.path(span.file),
+                span.line,
+                span.column
+            );
         }
         for note in &f.notes {
             let _ = writeln!(out, "        note   {}", describe_note(model, note));
         }
         if let Some(i) = f.waiver {
             let w = &model.waivers[i];
-            let owner = w.owner.as_deref().map(|o| format!(" ({o})")).unwrap_or_default();
+            let owner = w
+                .owner
+                .as_deref()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default();
             let _ = writeln!(out, "        waived {}{owner}", w.reason);
         }
     }
@@ -84,7 +119,11 @@ impl Report for Table {
             let model = audit.model;
             let policy = &model.policy;
             let title = policy.title.as_deref().unwrap_or(&policy.id);
-            let version = policy.version.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
+            let version = policy
+                .version
+                .as_deref()
+                .map(|v| format!(" ({v})"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{} — {title}{version}, speaker {}",
@@ -121,24 +160,49 @@ impl Report for Table {
             }
             for result in audit.claims.iter().filter(|r| r.findings > 0) {
                 let claim = &model.claims[result.claim];
-                let text = claim.text.as_deref().map(|t| format!(" — \"{t}\"")).unwrap_or_default();
-                let _ = writeln!(out, "  {} ({}){text}", self.paint(&claim.id, "1"), claim.kind.as_str());
+                let text = claim
+                    .text
+                    .as_deref()
+                    .map(|t| format!(" — \"{t}\""))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {} ({}){text}",
+                    self.paint(&claim.id, "1"),
+                    claim.kind.as_str()
+                );
                 for f in findings.iter().filter(|f| f.claim == result.claim) {
                     self.finding(&mut out, run, model, f);
                 }
             }
             out.push('\n');
         }
-        let summary = [Status::Violated, Status::Possible, Status::Undetermined, Status::Holds, Status::Waived, Status::Skipped]
-            .iter()
-            .filter_map(|&s| {
-                let n = run.count(s);
-                (n > 0).then(|| format!("{n} {}", s.as_str()))
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let policies = if run.audits.len() == 1 { "1 policy".to_owned() } else { format!("{} policies", run.audits.len()) };
-        let _ = writeln!(out, "{policies}, {} claims: {summary}", run.claims());
+        let summary = [
+            Status::Violated,
+            Status::Possible,
+            Status::Undetermined,
+            Status::Holds,
+            Status::Waived,
+            Status::Skipped,
+        ]
+        .iter()
+        .filter_map(|&s| {
+            let n = run.count(s);
+            (n > 0).then(|| format!("{n} {}", s.as_str()))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+        let policies = if run.audits.len() == 1 {
+            "1 policy".to_owned()
+        } else {
+            format!("{} policies", run.audits.len())
+        };
+        let claims = if run.claims() == 1 {
+            "1 claim".to_owned()
+        } else {
+            format!("{} claims", run.claims())
+        };
+        let _ = writeln!(out, "{policies}, {claims}: {summary}");
         out
     }
 }

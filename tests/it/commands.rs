@@ -1,0 +1,174 @@
+//! The commands on the bundled policies: audit table and JSON, check, taxonomy, exit codes,
+//! determinism and pipes.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use crate::support::{audit_json, privflow, statuses};
+
+#[test]
+fn auditing_the_bundled_policies_reports_every_claim_with_paths() {
+    let (code, json) = audit_json(&["policies/"]);
+    assert_eq!(code, 1, "the bundled policies break promises");
+    let ids: Vec<&str> = json["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "messenger-interop-2019",
+            "wechat-2019",
+            "whatsapp-2020",
+            "whatsapp-2021"
+        ]
+    );
+    let all = statuses(&json);
+    let status = |id: &str, policy: &str| {
+        json["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id && c["policy"] == policy)
+            .map(|c| c["status"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("claim {id} of {policy} in {all:?}"))
+    };
+    // The seed facts, as the audit must read them.
+    assert_eq!(status("personal-chats-e2ee", "whatsapp-2021"), "holds");
+    assert_eq!(status("no-contacts-to-facebook", "whatsapp-2021"), "holds");
+    assert_eq!(
+        status("business-chats-encrypted", "whatsapp-2021"),
+        "violated"
+    );
+    assert_eq!(
+        status("no-records-of-who-messages-whom", "whatsapp-2021"),
+        "undetermined"
+    );
+    assert_eq!(
+        status("no-expanded-sharing-with-facebook", "whatsapp-2021"),
+        "skipped"
+    );
+    assert_eq!(
+        status("integration-serves-messaging", "messenger-interop-2019"),
+        "violated"
+    );
+    assert_eq!(
+        status("never-records-conversations", "wechat-2019"),
+        "undetermined"
+    );
+    let hosting = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flows"] == serde_json::json!(["business-hosting"]))
+        .expect("the Facebook hosting finding");
+    assert_eq!(hosting["waived"], true);
+    assert_eq!(hosting["recipient"]["entity"], "facebook-inc");
+}
+
+#[test]
+fn the_table_shows_claims_findings_and_locations() {
+    let out = privflow(&[
+        "audit",
+        "policies/whatsapp-2021.yaml",
+        "--today",
+        "2026-11-22",
+    ]);
+    assert_eq!(out.code, 1);
+    insta::assert_snapshot!("audit_whatsapp_2021_table", out.stdout);
+    assert_eq!(out.stderr, "", "no diagnostics for the bundled policy");
+}
+
+#[test]
+fn output_is_byte_for_byte_deterministic() {
+    let first = privflow(&[
+        "audit",
+        "policies/",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-22",
+    ]);
+    for _ in 0..3 {
+        let again = privflow(&[
+            "audit",
+            "policies/",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-22",
+        ]);
+        assert_eq!(first.stdout, again.stdout);
+    }
+}
+
+#[test]
+fn check_validates_without_auditing() {
+    let out = privflow(&["check", "policies/"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("ok: 4 policies valid"),
+        "{}",
+        out.stdout
+    );
+    let out = privflow(&["check", "fixtures/invalid/dangling-reference.yaml"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn taxonomy_prints_both_trees_with_credit() {
+    let out = privflow(&["taxonomy"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout
+            .contains("# fields (keys after fideslang, CC BY 4.0)")
+    );
+    assert!(
+        out.stdout.contains(
+            "address_book  — Address book (contains user.contact.phone_number, user.name)"
+        )
+    );
+    assert!(out.stdout.contains("# purposes"));
+    let fields_only = privflow(&["taxonomy", "fields"]);
+    assert!(!fields_only.stdout.contains("# purposes"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    assert_eq!(privflow(&["audit"]).code, 2);
+    assert_eq!(
+        privflow(&["audit", "policies/", "--fail-on", "sometimes"]).code,
+        2
+    );
+    assert_eq!(privflow(&["audit", "does/not/exist.yaml"]).code, 2);
+    assert_eq!(privflow(&["--help"]).code, 0);
+    assert_eq!(privflow(&["--version"]).code, 0);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args([
+            "audit",
+            "policies/",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then hang up, as `| head -c1` would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut byte = [0u8; 1];
+    stdout.read_exact(&mut byte).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("internal error"));
+}

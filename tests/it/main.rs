@@ -1,0 +1,8 @@
+//! Integration tests of the `privflow` binary: one test binary, topical modules.
+//! Each test runs the real command on files under `fixtures/` or `policies/`.
+
+mod bad_input;
+mod claims;
+mod commands;
+mod large;
+mod support;

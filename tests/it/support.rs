@@ -1,0 +1,69 @@
+//! Running the binary and reading its JSON, for every test module.
+
+use std::path::Path;
+use std::process::Command;
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `privflow` from the crate root, without colour, with a fixed date for waivers.
+pub fn privflow(args: &[&str]) -> Output {
+    privflow_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+pub fn privflow_in(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("privflow runs");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `privflow audit … --format json`, parsed.
+pub fn audit_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["audit", "--format", "json", "--today", "2026-11-22"];
+    all.extend_from_slice(args);
+    let out = privflow(&all);
+    let json = serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}):\n{}\nstderr:\n{}",
+            out.stdout, out.stderr
+        )
+    });
+    (out.code, json)
+}
+
+/// Claim id → status from an audit's JSON.
+pub fn statuses(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["claims"]
+        .as_array()
+        .expect("claims array")
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The findings of one claim from an audit's JSON.
+pub fn findings_of<'a>(json: &'a serde_json::Value, claim: &str) -> Vec<&'a serde_json::Value> {
+    json["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .filter(|f| f["check"] == claim)
+        .collect()
+}
