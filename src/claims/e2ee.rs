@@ -71,30 +71,45 @@ fn breaches(
     }
     let state = |s: usize, plain: bool| s * 2 + usize::from(plain);
     let mut seen: Vec<Option<Predecessor>> = vec![None; 2 * n];
-    let mut queue = VecDeque::new();
-    for (s, &is_endpoint) in endpoint.iter().enumerate() {
-        if is_endpoint {
-            seen[state(s, true)] = Some(None);
-            queue.push_back((s, true));
-        }
-    }
+    // Endpoints fed by another endpoint are not where the field enters: starting from the
+    // others shows the whole journey (app → business app → archive). Endpoints that only feed
+    // each other in a cycle start a second wave.
+    let fed_by_endpoint: Vec<bool> = (0..n)
+        .map(|t| {
+            passes.iter().filter(|p| p.certainty <= certainty).any(|p| {
+                let f = model.flow(p.flow);
+                f.to.index() == t && f.from != f.to && endpoint[f.from.index()]
+            })
+        })
+        .collect();
     let mut found: Vec<(usize, FlowId, usize)> = Vec::new();
-    while let Some((s, plain)) = queue.pop_front() {
-        for pass in &out_edges[s] {
-            let flow = model.flow(pass.flow);
-            let t = flow.to.index();
-            let target_plain = if flow.protection == Protection::E2ee {
-                endpoint[t] || model.system(flow.to).location == SystemLocation::Device
-            } else {
-                if plain && !endpoint[t] {
-                    found.push((t, pass.flow, state(s, plain)));
+    let mut queue = VecDeque::new();
+    for wave in [false, true] {
+        for (s, &is_endpoint) in endpoint.iter().enumerate() {
+            let start =
+                is_endpoint && (wave || !fed_by_endpoint[s]) && seen[state(s, true)].is_none();
+            if start {
+                seen[state(s, true)] = Some(None);
+                queue.push_back((s, true));
+            }
+        }
+        while let Some((s, plain)) = queue.pop_front() {
+            for pass in &out_edges[s] {
+                let flow = model.flow(pass.flow);
+                let t = flow.to.index();
+                let target_plain = if flow.protection == Protection::E2ee {
+                    endpoint[t] || model.system(flow.to).location == SystemLocation::Device
+                } else {
+                    if plain && !endpoint[t] {
+                        found.push((t, pass.flow, state(s, plain)));
+                    }
+                    plain
+                };
+                let next = state(t, target_plain);
+                if seen[next].is_none() {
+                    seen[next] = Some(Some((pass.flow, state(s, plain))));
+                    queue.push_back((t, target_plain));
                 }
-                plain
-            };
-            let next = state(t, target_plain);
-            if seen[next].is_none() {
-                seen[next] = Some(Some((pass.flow, state(s, plain))));
-                queue.push_back((t, target_plain));
             }
         }
     }
