@@ -69,7 +69,6 @@ pub struct Step {
 /// shortest path of any certainty.
 #[derive(Clone, Debug)]
 pub struct Reach {
-    pub key: TaxonId,
     definite: Vec<Option<Step>>,
     any: Vec<Option<Step>>,
 }
@@ -264,11 +263,7 @@ impl<'m> FlowGraph<'m> {
         }
         let definite = self.bfs(&certainty_of, true, n);
         let any = self.bfs(&certainty_of, false, n);
-        let reach = std::rc::Rc::new(Reach {
-            key: k,
-            definite,
-            any,
-        });
+        let reach = std::rc::Rc::new(Reach { definite, any });
         self.cache.insert((k, options.clone()), reach.clone());
         reach
     }
@@ -344,19 +339,5 @@ impl<'m> FlowGraph<'m> {
             }
         }
         steps
-    }
-
-    /// Incoming flows of `system`, in flow order.
-    pub fn incoming(&self, system: SystemId) -> Vec<FlowId> {
-        let mut flows: Vec<FlowId> = self
-            .graph
-            .edges_directed(
-                NodeIndex::new(system.index()),
-                petgraph::Direction::Incoming,
-            )
-            .map(|e| *e.weight())
-            .collect();
-        flows.sort_unstable();
-        flows
     }
 }

@@ -241,14 +241,6 @@ impl TaxonomyBuilder {
 }
 
 impl Taxonomy {
-    pub fn len(&self) -> usize {
-        self.taxa.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.taxa.is_empty()
-    }
-
     pub fn get(&self, key: &str) -> Option<TaxonId> {
         self.index.get(key).copied()
     }

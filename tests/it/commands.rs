@@ -175,7 +175,8 @@ fn a_closed_pipe_is_not_an_error() {
 
 #[test]
 fn the_readme_example_reports_what_the_readme_says() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let start = readme.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
     let end = start + readme[start..].find("```").unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -186,6 +187,12 @@ fn the_readme_example_reports_what_the_readme_says() {
     let f = &json["findings"][0];
     assert_eq!(f["check"], "no-phone-to-facebook");
     assert_eq!(f["verdict"], "violated");
-    assert_eq!(f["path"], serde_json::json!(["wa-app", "wa-server", "fb-companies"]));
-    assert_eq!(f["flows"], serde_json::json!(["connect", "wa-server->fb-companies#1"]));
+    assert_eq!(
+        f["path"],
+        serde_json::json!(["wa-app", "wa-server", "fb-companies"])
+    );
+    assert_eq!(
+        f["flows"],
+        serde_json::json!(["connect", "wa-server->fb-companies#1"])
+    );
 }
