@@ -30,6 +30,14 @@ impl Certainty {
     }
 }
 
+/// How a flow carries a key, best first: as listed, inside a composite, or as a broader key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Preference {
+    Listed,
+    Composite,
+    Broader,
+}
+
 /// A flow passing a key: how surely, and which listed field carries it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pass {
@@ -257,12 +265,16 @@ impl<'m> FlowGraph<'m> {
             .filter(|p| self.flow_counts(p.flow, options) && self.readable(p.flow))
             .collect();
         let n = self.model.systems.len();
-        let mut certainty_of: Vec<Option<Certainty>> = vec![None; self.model.flows.len()];
+        let mut preference: Vec<Option<Preference>> = vec![None; self.model.flows.len()];
         for p in &passes {
-            certainty_of[p.flow.index()] = Some(p.certainty);
+            preference[p.flow.index()] = Some(match p.certainty {
+                Certainty::Definite if p.listed == k => Preference::Listed,
+                Certainty::Definite => Preference::Composite,
+                Certainty::Possible => Preference::Broader,
+            });
         }
-        let definite = self.bfs(&certainty_of, true, n);
-        let any = self.bfs(&certainty_of, false, n);
+        let definite = self.bfs(&preference, true, n);
+        let any = self.bfs(&preference, false, n);
         let reach = std::rc::Rc::new(Reach { definite, any });
         self.cache.insert((k, options.clone()), reach.clone());
         reach
@@ -271,13 +283,13 @@ impl<'m> FlowGraph<'m> {
     /// Multi-source BFS from where the key enters the speaker's systems (SPEC §4.2).
     fn bfs(
         &self,
-        passing: &[Option<Certainty>],
+        passing: &[Option<Preference>],
         definite_only: bool,
         n: usize,
     ) -> Vec<Option<Step>> {
         let usable = |flow: FlowId| match passing[flow.index()] {
-            Some(Certainty::Definite) => true,
-            Some(Certainty::Possible) => !definite_only,
+            Some(Preference::Broader) => !definite_only,
+            Some(_) => true,
             None => false,
         };
         // A speaker system is an entry point unless another speaker system feeds it this key.
@@ -305,11 +317,12 @@ impl<'m> FlowGraph<'m> {
                     .graph
                     .edges(NodeIndex::new(s))
                     .filter(|e| usable(*e.weight()))
-                    .map(|e| (*e.weight(), e.target().index()))
+                    .map(|e| (passing[e.weight().index()], *e.weight(), e.target().index()))
                     .collect();
-                // petgraph yields edges newest first; flow order keeps witness paths stable.
+                // Among equally short paths, prefer flows that list the key itself, then flow
+                // order (flows are sorted by id, so this never depends on the input's order).
                 out.sort_unstable();
-                for (flow, t) in out {
+                for (_, flow, t) in out {
                     if steps[t].is_none() {
                         steps[t] = Some(Step {
                             via: Some(flow),

@@ -83,7 +83,9 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
 }
 
 /// Loads files already in memory (from disk, from git, from a test).
-pub fn load_inputs(inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure> {
+pub fn load_inputs(mut inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure> {
+    // Files load in path order whatever order they were named in.
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     let mut documents = Vec::new();

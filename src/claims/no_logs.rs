@@ -47,8 +47,8 @@ mod tests {
         assert_eq!(
             found,
             [
-                "undetermined user.behavior.communication_metadata@server: app>server",
-                "violated user.behavior.communication_metadata@logs: app>server>logs"
+                "violated user.behavior.communication_metadata@logs: app>server>logs",
+                "undetermined user.behavior.communication_metadata@server: app>server"
             ]
         );
         let found = audit("  logs: {operated_by: app-co, ephemeral: true, retention: 0}\n");
