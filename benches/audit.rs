@@ -5,8 +5,10 @@ mod generate;
 
 use std::time::Instant;
 
+use privflow::AuditOptions;
 use privflow::duration::Date;
 use privflow::loader::{InputFile, load_inputs};
+use privflow::verdict::ConflictMode;
 
 /// Peak resident memory of this process, from Linux's /proc (None elsewhere).
 fn peak_memory_mb() -> Option<f64> {
@@ -37,9 +39,14 @@ fn main() {
     let loaded = started.elapsed();
 
     let started = Instant::now();
-    let run = privflow::audit_workspace(&workspace, Date::parse("2026-01-01").unwrap());
+    let options = AuditOptions {
+        today: Date::parse("2026-01-01").unwrap(),
+        conflict: ConflictMode::Specific,
+    };
+    let run = privflow::audit_workspace(&workspace, options);
     let audited = started.elapsed();
     let findings: usize = run.audits.iter().map(|a| a.findings.len()).sum();
+    let receipts: usize = run.audits.iter().map(|a| a.disclosures.judged.len()).sum();
 
     println!("privflow audit benchmark");
     println!(
@@ -52,7 +59,7 @@ fn main() {
         generated
     );
     println!("  load       {loaded:.2?} (parse + validate)");
-    println!("  audit      {audited:.2?} ({findings} findings)");
+    println!("  audit      {audited:.2?} ({findings} findings, {receipts} receipts judged)");
     println!("  total      {:.2?}", loaded + audited);
     match peak_memory_mb() {
         Some(mb) => println!("  peak RSS   {mb:.0} MB"),

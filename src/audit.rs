@@ -1,12 +1,23 @@
 //! The audit: every claim of every policy checked, waivers applied, statuses rolled up.
 //! Produces data only; `report` renders it.
 
-use crate::claims::Checker;
+use std::rc::Rc;
+
+use crate::claims::{Checker, Disclosures};
 use crate::diagnostics::Diagnostic;
 use crate::duration::Date;
 use crate::finding::{Finding, Status, Verdict};
 use crate::model::{Model, Waiver};
 use crate::raw::{ClaimKind, Scope};
+use crate::verdict::{ConflictMode, DisclosureVerdict};
+
+/// Settings of an audit run.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditOptions {
+    /// The date waivers expire against.
+    pub today: Date,
+    pub conflict: ConflictMode,
+}
 
 /// The result of one claim.
 #[derive(Clone, Debug)]
@@ -22,33 +33,69 @@ pub struct PolicyAudit<'m> {
     pub model: &'m Model,
     pub claims: Vec<ClaimResult>,
     pub findings: Vec<Finding>,
+    /// Every receipt with its disclosure verdict, and the disclosures no receipt needs.
+    pub disclosures: Rc<Disclosures>,
     /// Waiver problems found while applying them: expired (error) and stale (warning).
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// When the audit fails the build (SPEC §7 `--fail-on`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// When the audit fails the build (SPEC §7 `--fail-on`): one ladder for claim statuses and
+/// disclosure verdicts, most severe first; a threshold fails on itself and everything above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FailOn {
-    Violated,
-    Possible,
-    Undetermined,
     Never,
+    Undetermined,
+    Vague,
+    Ambiguous,
+    Possible,
+    Omitted,
+    Incorrect,
+    Violated,
 }
 
 impl FailOn {
-    pub fn fails(self, status: Status) -> bool {
-        match self {
-            FailOn::Never => false,
-            FailOn::Violated => status >= Status::Violated,
-            FailOn::Possible => status >= Status::Possible,
-            FailOn::Undetermined => status >= Status::Undetermined,
+    /// Where a claim status sits on the ladder (`None`: never fails).
+    fn of_status(status: Status) -> Option<FailOn> {
+        match status {
+            Status::Violated => Some(FailOn::Violated),
+            Status::Possible => Some(FailOn::Possible),
+            Status::Undetermined => Some(FailOn::Undetermined),
+            Status::Holds | Status::Waived | Status::Skipped => None,
         }
+    }
+
+    /// Where a disclosure verdict sits on the ladder (`None`: never fails).
+    fn of_verdict(verdict: DisclosureVerdict) -> Option<FailOn> {
+        match verdict {
+            DisclosureVerdict::Incorrect => Some(FailOn::Incorrect),
+            DisclosureVerdict::Omitted => Some(FailOn::Omitted),
+            DisclosureVerdict::Ambiguous => Some(FailOn::Ambiguous),
+            DisclosureVerdict::Vague => Some(FailOn::Vague),
+            DisclosureVerdict::Clear => None,
+        }
+    }
+
+    /// Whether an audit fails this threshold.
+    pub fn fails(self, audit: &PolicyAudit) -> bool {
+        if self == FailOn::Never {
+            return false;
+        }
+        let statuses = audit
+            .claims
+            .iter()
+            .filter_map(|c| FailOn::of_status(c.status));
+        let verdicts = audit
+            .disclosures
+            .judged
+            .iter()
+            .filter_map(|j| FailOn::of_verdict(j.verdict));
+        statuses.chain(verdicts).any(|level| level >= self)
     }
 }
 
 /// Audits one model. `today` decides which waivers have expired.
-pub fn audit(model: &Model, today: Date) -> PolicyAudit<'_> {
-    let mut checker = Checker::new(model);
+pub fn audit(model: &Model, options: AuditOptions) -> PolicyAudit<'_> {
+    let mut checker = Checker::new(model, options.conflict);
     let mut claims = Vec::new();
     let mut findings = Vec::new();
     for index in 0..model.claims.len() {
@@ -68,7 +115,7 @@ pub fn audit(model: &Model, today: Date) -> PolicyAudit<'_> {
             }
         }
     }
-    let diagnostics = apply_waivers(model, &mut findings, today);
+    let diagnostics = apply_waivers(model, &mut findings, options.today);
     for result in &mut claims {
         if result.status == Status::Skipped {
             continue;
@@ -88,24 +135,17 @@ pub fn audit(model: &Model, today: Date) -> PolicyAudit<'_> {
             (None, false) => Status::Holds,
         };
     }
+    let disclosures = checker.disclosures();
     PolicyAudit {
         model,
         claims,
         findings,
+        disclosures,
         diagnostics,
     }
 }
 
 impl PolicyAudit<'_> {
-    /// The worst status of any claim, for `--fail-on`.
-    pub fn worst(&self) -> Status {
-        self.claims
-            .iter()
-            .map(|c| c.status)
-            .max()
-            .unwrap_or(Status::Holds)
-    }
-
     pub fn count(&self, status: Status) -> usize {
         self.claims.iter().filter(|c| c.status == status).count()
     }

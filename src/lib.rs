@@ -3,7 +3,8 @@
 //!
 //! The pipeline reads top to bottom: [`loader`] (files to spanned raw documents, then the
 //! validation pass to a [`model::Model`]) → [`graph`] (per-field reach) → [`claims`] (one module
-//! per claim kind) → [`audit`] (waivers, statuses) → [`report`] (table, JSON). The library never
+//! per claim kind) → [`receipts`] and [`verdict`] (what the policy discloses) → [`audit`]
+//! (waivers, statuses) → [`report`] (table, JSON). The library never
 //! prints; the `privflow` binary decides what goes to stdout and stderr.
 
 pub mod audit;
@@ -15,19 +16,21 @@ pub mod graph;
 pub mod loader;
 pub mod model;
 pub mod raw;
+pub mod receipts;
 pub mod report;
 pub mod taxonomy;
 mod validate;
+pub mod verdict;
 
-pub use audit::{FailOn, audit};
+pub use audit::{AuditOptions, FailOn, audit};
 pub use loader::{LoadFailure, Workspace, load};
 
 /// Audits every policy of a loaded workspace into a run that any report can render.
-pub fn audit_workspace(workspace: &Workspace, today: duration::Date) -> report::AuditRun<'_> {
+pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> report::AuditRun<'_> {
     let audits: Vec<_> = workspace
         .models
         .iter()
-        .map(|m| audit::audit(m, today))
+        .map(|m| audit::audit(m, options))
         .collect();
     let mut diagnostics = workspace.warnings.clone();
     for a in &audits {

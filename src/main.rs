@@ -10,7 +10,8 @@ use privflow::diagnostics::{self, Diagnostic, Sources};
 use privflow::duration::Date;
 use privflow::report::{Json, Report, Table};
 use privflow::taxonomy::{self, TaxonomyKind};
-use privflow::{FailOn, LoadFailure, Workspace};
+use privflow::verdict::ConflictMode;
+use privflow::{AuditOptions, FailOn, LoadFailure, Workspace};
 
 /// Exit codes (SPEC §7).
 const EXIT_OK: u8 = 0;
@@ -46,9 +47,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Lowest claim status that makes the audit exit 1.
+        /// Lowest severity that makes the audit exit 1.
         #[arg(long, value_enum, default_value_t = FailOnArg::Violated)]
         fail_on: FailOnArg,
+        /// How a disclosure and a negative claim covering the same receipt are resolved.
+        #[arg(long, value_enum, default_value_t = ConflictArg::Specific)]
+        conflict: ConflictArg,
         /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
@@ -76,12 +80,33 @@ enum Format {
     Json,
 }
 
+/// The `--fail-on` ladder, most severe first: a level fails on itself and everything above.
 #[derive(Clone, Copy, ValueEnum)]
 enum FailOnArg {
+    /// A claim is violated.
     Violated,
+    /// A receipt contradicts a negative claim.
+    Incorrect,
+    /// A receipt is not disclosed at all.
+    Omitted,
+    /// A claim is possibly violated.
     Possible,
+    /// A receipt is covered by conflicting statements.
+    Ambiguous,
+    /// A receipt is disclosed only in broad terms.
+    Vague,
+    /// A claim cannot be decided from the model.
     Undetermined,
+    /// Never fail (exit 0 unless the model is broken).
     Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConflictArg {
+    /// The most specific statement wins (narrower field, then fewer entities).
+    Specific,
+    /// Every overlap of a disclosure and a negative claim is ambiguous.
+    Strict,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -185,13 +210,21 @@ fn run(cli: Cli) -> u8 {
             paths,
             format,
             fail_on,
+            conflict,
             today,
         } => {
             let workspace: Workspace = match privflow::load(&paths) {
                 Ok(ws) => ws,
                 Err(failure) => return load_failure(failure, format, cli.color),
             };
-            let run = privflow::audit_workspace(&workspace, today.unwrap_or_else(Date::today));
+            let options = AuditOptions {
+                today: today.unwrap_or_else(Date::today),
+                conflict: match conflict {
+                    ConflictArg::Specific => ConflictMode::Specific,
+                    ConflictArg::Strict => ConflictMode::Strict,
+                },
+            };
+            let run = privflow::audit_workspace(&workspace, options);
             report_diagnostics(&run.diagnostics, &workspace.sources, cli.color);
             let terminal = std::io::stdout().is_terminal();
             let text = match format {
@@ -210,11 +243,15 @@ fn run(cli: Cli) -> u8 {
             }
             let fail_on = match fail_on {
                 FailOnArg::Violated => FailOn::Violated,
+                FailOnArg::Incorrect => FailOn::Incorrect,
+                FailOnArg::Omitted => FailOn::Omitted,
                 FailOnArg::Possible => FailOn::Possible,
+                FailOnArg::Ambiguous => FailOn::Ambiguous,
+                FailOnArg::Vague => FailOn::Vague,
                 FailOnArg::Undetermined => FailOn::Undetermined,
                 FailOnArg::Never => FailOn::Never,
             };
-            if fail_on.fails(run.worst()) {
+            if run.fails(fail_on) {
                 EXIT_FINDINGS
             } else {
                 EXIT_OK

@@ -1,6 +1,7 @@
 //! The claim engine: one module per claim kind (SPEC §5), sharing reach through `Checker` so the
 //! cost grows with field keys × graph size, not with the number of claims.
 
+mod disclosure_complete;
 mod e2ee;
 mod no_collect;
 mod no_logs;
@@ -17,11 +18,21 @@ use crate::graph::{Certainty, FlowGraph, Pass, Reach, ReachOptions};
 use crate::model::{Claim, FlowId, Model, Selector, SystemId};
 use crate::raw::{ClaimKind, Scope};
 use crate::taxonomy::TaxonId;
+use crate::verdict::{ConflictMode, Judged};
 
 /// Checks claims against one model, caching reach per (key, options).
 pub struct Checker<'m> {
     pub graph: FlowGraph<'m>,
     passes: std::collections::HashMap<TaxonId, Rc<Vec<Pass>>>,
+    conflict: ConflictMode,
+    disclosures: Option<Rc<Disclosures>>,
+}
+
+/// Every receipt with its verdict, and the disclosures no receipt needs.
+#[derive(Debug)]
+pub struct Disclosures {
+    pub judged: Vec<Judged>,
+    pub over: Vec<usize>,
 }
 
 /// A field key arriving at a system over one flow, from a system the speaker's data reached.
@@ -45,11 +56,25 @@ pub struct Candidate {
 }
 
 impl<'m> Checker<'m> {
-    pub fn new(model: &'m Model) -> Checker<'m> {
+    pub fn new(model: &'m Model, conflict: ConflictMode) -> Checker<'m> {
         Checker {
             graph: FlowGraph::new(model),
             passes: Default::default(),
+            conflict,
+            disclosures: None,
         }
+    }
+
+    /// Receipts and their disclosure verdicts, computed once.
+    pub fn disclosures(&mut self) -> Rc<Disclosures> {
+        if let Some(d) = &self.disclosures {
+            return d.clone();
+        }
+        let receipts = crate::receipts::receipts(self);
+        let (judged, over) = crate::verdict::judge_all(self.model(), receipts, self.conflict);
+        let d = Rc::new(Disclosures { judged, over });
+        self.disclosures = Some(d.clone());
+        d
     }
 
     pub fn model(&self) -> &'m Model {
@@ -67,7 +92,8 @@ impl<'m> Checker<'m> {
             ClaimKind::OperatorCannotRead => operator_cannot_read::check(self, claim),
             ClaimKind::RetentionMax => retention_max::check(self, claim),
             ClaimKind::NoLogs => no_logs::check(self, claim),
-            ClaimKind::NoExpansion | ClaimKind::DisclosureComplete => return None,
+            ClaimKind::DisclosureComplete => disclosure_complete::check(self, claim),
+            ClaimKind::NoExpansion => return None,
         };
         Some(
             findings
@@ -266,7 +292,7 @@ pub(crate) mod test_support {
             .iter()
             .position(|c| c.id == id)
             .expect("claim exists");
-        let mut checker = super::Checker::new(model);
+        let mut checker = super::Checker::new(model, Default::default());
         let findings = checker.check(index).expect("claim kind is checked");
         findings.iter().map(|f| describe(model, f)).collect()
     }

@@ -125,7 +125,7 @@ mod tests {
         let m = model(&format!(
             "{WORLD}flows:\n{TWO_HOPS}claims:\n  - {{id: c, kind: no_share, fields: [user.contact.phone_number], with: [meta]}}\n"
         ));
-        let mut checker = crate::claims::Checker::new(&m);
+        let mut checker = crate::claims::Checker::new(&m, Default::default());
         let findings = checker.check(0).unwrap();
         assert_eq!(
             findings.len(),

@@ -6,6 +6,7 @@ use super::{AuditRun, Report, ordered};
 use crate::diagnostics::Sources;
 use crate::finding::{Finding, Note, Status};
 use crate::model::Model;
+use crate::verdict::{DisclosureVerdict, Judged};
 
 pub struct Json;
 
@@ -16,7 +17,8 @@ struct Document<'a> {
     summary: Summary,
     claims: Vec<ClaimJson<'a>>,
     findings: Vec<FindingJson<'a>>,
-    disclosures: Vec<serde_json::Value>,
+    disclosures: Vec<ReceiptJson<'a>>,
+    over_disclosures: Vec<OverDisclosure<'a>>,
     diagnostics: Vec<crate::diagnostics::JsonDiagnostic<'a>>,
 }
 
@@ -100,6 +102,56 @@ struct FindingJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     retention: Option<String>,
     location: Option<Location<'a>>,
+}
+
+/// A receipt with its disclosure verdict (SPEC §7 `disclosures`).
+#[derive(Serialize)]
+struct ReceiptJson<'a> {
+    policy: &'a str,
+    entity: &'a str,
+    field: &'a str,
+    verdict: DisclosureVerdict,
+    by: Vec<&'a str>,
+    kind: &'static str,
+    system: &'a str,
+    path: Vec<&'a str>,
+    flows: Vec<&'a str>,
+    hops: usize,
+    direct: bool,
+    location: Location<'a>,
+}
+
+/// A disclosure no receipt needs.
+#[derive(Serialize)]
+struct OverDisclosure<'a> {
+    id: &'a str,
+    policy: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    location: Location<'a>,
+}
+
+fn receipt_json<'a>(sources: &'a Sources, model: &'a Model, j: &'a Judged) -> ReceiptJson<'a> {
+    let r = &j.receipt;
+    let last = model.flow(*r.flows.last().expect("a receipt has a hop"));
+    ReceiptJson {
+        policy: &model.policy.id,
+        entity: &model.entity(r.entity).id,
+        field: model.fields.key(r.field),
+        verdict: j.verdict,
+        by: j.by.iter().map(|s| s.id(model)).collect(),
+        kind: r.kind.as_str(),
+        system: &model.system(r.system).id,
+        path: r
+            .path
+            .iter()
+            .map(|s| model.system(*s).id.as_str())
+            .collect(),
+        flows: r.flows.iter().map(|f| model.flow(*f).id.as_str()).collect(),
+        hops: r.flows.len(),
+        direct: r.direct,
+        location: location(sources, last.span),
+    }
 }
 
 fn location<'a>(sources: &'a Sources, span: crate::diagnostics::Span) -> Location<'a> {
@@ -188,6 +240,7 @@ impl Report for Json {
             claims: Vec::new(),
             findings: Vec::new(),
             disclosures: Vec::new(),
+            over_disclosures: Vec::new(),
             diagnostics: crate::diagnostics::to_json(&run.diagnostics, run.sources),
         };
         for audit in &run.audits {
@@ -218,6 +271,18 @@ impl Report for Json {
             }
             for f in ordered(audit) {
                 doc.findings.push(finding_json(run.sources, model, f));
+            }
+            for j in &audit.disclosures.judged {
+                doc.disclosures.push(receipt_json(run.sources, model, j));
+            }
+            for &i in &audit.disclosures.over {
+                let d = &model.disclosures[i];
+                doc.over_disclosures.push(OverDisclosure {
+                    id: &d.id,
+                    policy: &model.policy.id,
+                    text: d.text.as_deref(),
+                    location: location(run.sources, d.span),
+                });
             }
         }
         let mut out = serde_json::to_string_pretty(&doc)

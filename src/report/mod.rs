@@ -21,12 +21,9 @@ pub struct AuditRun<'a> {
 }
 
 impl AuditRun<'_> {
-    pub fn worst(&self) -> Status {
-        self.audits
-            .iter()
-            .map(PolicyAudit::worst)
-            .max()
-            .unwrap_or(Status::Holds)
+    /// Whether any policy fails the `--fail-on` threshold.
+    pub fn fails(&self, threshold: crate::FailOn) -> bool {
+        self.audits.iter().any(|a| threshold.fails(a))
     }
 
     pub fn count(&self, status: Status) -> usize {

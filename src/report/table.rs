@@ -6,8 +6,11 @@ use std::fmt::Write;
 use comfy_table::{Cell, Color, ContentArrangement, presets};
 
 use super::{AuditRun, Report, describe_note, ordered};
+use crate::audit::PolicyAudit;
 use crate::finding::{Finding, Status, Verdict};
 use crate::model::Model;
+use crate::receipts::ReceiptKind;
+use crate::verdict::DisclosureVerdict;
 
 pub struct Table {
     pub color: bool,
@@ -112,6 +115,75 @@ impl Table {
     }
 }
 
+fn verdict_color(verdict: DisclosureVerdict) -> &'static str {
+    match verdict {
+        DisclosureVerdict::Clear => "32",
+        DisclosureVerdict::Vague | DisclosureVerdict::Ambiguous => "33",
+        DisclosureVerdict::Omitted | DisclosureVerdict::Incorrect => "31",
+    }
+}
+
+impl Table {
+    /// Who receives what, grouped by entity, with what the policy says about each receipt.
+    fn receipts(&self, out: &mut String, audit: &PolicyAudit) {
+        let model = audit.model;
+        let judged = &audit.disclosures.judged;
+        if judged.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "receipts:");
+        let width = judged
+            .iter()
+            .map(|j| model.fields.key(j.receipt.field).len())
+            .max()
+            .unwrap_or(0);
+        let mut current = None;
+        for j in judged {
+            let r = &j.receipt;
+            if current != Some((r.entity, r.kind)) {
+                current = Some((r.entity, r.kind));
+                let role = match r.kind {
+                    ReceiptKind::Share => "receives",
+                    ReceiptKind::Collect => "collects (first party)",
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} {role}",
+                    self.paint(&model.entity_label(r.entity), "1")
+                );
+            }
+            let verdict = format!("{:<9}", j.verdict.as_str());
+            let path: Vec<&str> = r
+                .path
+                .iter()
+                .map(|s| model.system(*s).id.as_str())
+                .collect();
+            let by = if j.by.is_empty() {
+                String::new()
+            } else {
+                let ids: Vec<&str> = j.by.iter().map(|s| s.id(model)).collect();
+                format!("  by {}", ids.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "    {} {:<width$}  {}{by}",
+                self.paint(&verdict, verdict_color(j.verdict)),
+                model.fields.key(r.field),
+                path.join(" → "),
+            );
+        }
+        if !audit.disclosures.over.is_empty() {
+            let ids: Vec<&str> = audit
+                .disclosures
+                .over
+                .iter()
+                .map(|&i| model.disclosures[i].id.as_str())
+                .collect();
+            let _ = writeln!(out, "  disclosed but never received: {}", ids.join(", "));
+        }
+    }
+}
+
 impl Report for Table {
     fn render(&self, run: &AuditRun) -> String {
         let mut out = String::new();
@@ -175,6 +247,7 @@ impl Report for Table {
                     self.finding(&mut out, run, model, f);
                 }
             }
+            self.receipts(&mut out, audit);
             out.push('\n');
         }
         let summary = [

@@ -1,0 +1,291 @@
+//! Disclosure verdicts (SPEC §6, PoliCheck's classes): for each receipt, which positive
+//! disclosures and negative claims cover it, and what the policy therefore says about it.
+
+use serde::Serialize;
+
+use crate::model::{Model, Selector, Statement};
+use crate::raw::{ClaimKind, Scope};
+use crate::receipts::{Receipt, ReceiptKind};
+use crate::taxonomy::TaxonId;
+
+/// What the policy says about a receipt, least severe first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureVerdict {
+    /// A disclosure names this entity (or its group, with group scope) and this field.
+    Clear,
+    /// Only disclosures of broader fields, categories or `*` cover it.
+    Vague,
+    /// Disclosures and negative claims cover it and specificity does not decide.
+    Ambiguous,
+    /// Nothing covers it.
+    Omitted,
+    /// Only negative claims cover it: the policy says the opposite of what happens.
+    Incorrect,
+}
+
+impl DisclosureVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisclosureVerdict::Clear => "clear",
+            DisclosureVerdict::Vague => "vague",
+            DisclosureVerdict::Ambiguous => "ambiguous",
+            DisclosureVerdict::Omitted => "omitted",
+            DisclosureVerdict::Incorrect => "incorrect",
+        }
+    }
+}
+
+/// How overlapping positive and negative statements are resolved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConflictMode {
+    /// The most specific statement wins (narrower field first, then fewer entities).
+    #[default]
+    Specific,
+    /// Every overlap is ambiguous (PoliCheck's published mode).
+    Strict,
+}
+
+/// A statement of the policy: a disclosure or a claim, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatementRef {
+    Disclosure(usize),
+    Claim(usize),
+}
+
+impl StatementRef {
+    pub fn id(self, model: &Model) -> &str {
+        match self {
+            StatementRef::Disclosure(i) => &model.disclosures[i].id,
+            StatementRef::Claim(i) => &model.claims[i].id,
+        }
+    }
+}
+
+/// A receipt with its verdict and the statements that decided it.
+#[derive(Clone, Debug)]
+pub struct Judged {
+    pub receipt: Receipt,
+    pub verdict: DisclosureVerdict,
+    pub by: Vec<StatementRef>,
+}
+
+/// One statement covering one receipt.
+#[derive(Clone, Copy, Debug)]
+struct Cover {
+    statement: StatementRef,
+    positive: bool,
+    field: TaxonId,
+    /// How many entities the statement selects: fewer is more specific.
+    selected: usize,
+    /// Names this very entity (or its group) and this very field, not a root or a wildcard.
+    names_exactly: bool,
+}
+
+impl Cover {
+    fn more_specific_than(&self, other: &Cover, model: &Model) -> bool {
+        let narrower = self.field != other.field && model.fields.is_within(self.field, other.field);
+        narrower || (self.field == other.field && self.selected < other.selected)
+    }
+}
+
+/// The most specific of `fields` that `x` is within, if any.
+fn covering_field(model: &Model, x: TaxonId, fields: &[TaxonId]) -> Option<TaxonId> {
+    let covering: Vec<TaxonId> = fields
+        .iter()
+        .copied()
+        .filter(|&f| model.fields.is_within(x, f))
+        .collect();
+    covering.iter().copied().find(|&f| {
+        !covering
+            .iter()
+            .any(|&g| g != f && model.fields.is_within(g, f))
+    })
+}
+
+/// A statement prepared once per model: its fields and whom it selects.
+struct Prepared {
+    statement: StatementRef,
+    positive: bool,
+    kind: ReceiptKind,
+    fields: Vec<TaxonId>,
+    /// Entities selected (shares and `no_share`); collection concerns the speaker only.
+    selection: Option<Vec<bool>>,
+    selected: usize,
+    /// Entities named by an entity selector (not a category, kind or `*`).
+    named: Vec<bool>,
+}
+
+fn prepare(model: &Model) -> Vec<Prepared> {
+    let n = model.entities.len();
+    let named_by = |with: &[Selector], scope: Scope| -> Vec<bool> {
+        let entities: Vec<Selector> = with
+            .iter()
+            .filter(|s| matches!(s, Selector::Entity(_)))
+            .cloned()
+            .collect();
+        model.select(&entities, scope)
+    };
+    let mut out = Vec::new();
+    for (i, d) in model.disclosures.iter().enumerate() {
+        let statement = StatementRef::Disclosure(i);
+        out.push(match &d.statement {
+            Statement::Share {
+                fields,
+                with,
+                scope,
+                ..
+            } => {
+                let selection = model.select(with, *scope);
+                Prepared {
+                    statement,
+                    positive: true,
+                    kind: ReceiptKind::Share,
+                    fields: fields.clone(),
+                    selected: selection.iter().filter(|&&b| b).count(),
+                    selection: Some(selection),
+                    named: named_by(with, *scope),
+                }
+            }
+            Statement::Collect { fields, .. } => Prepared {
+                statement,
+                positive: true,
+                kind: ReceiptKind::Collect,
+                fields: fields.clone(),
+                selection: None,
+                selected: 1,
+                named: vec![true; n],
+            },
+        });
+    }
+    for (i, c) in model.claims.iter().enumerate() {
+        let statement = StatementRef::Claim(i);
+        match c.kind {
+            ClaimKind::NoShare => {
+                let mut selection = model.select(&c.with, c.scope.unwrap_or(Scope::Group));
+                selection[model.speaker().index()] = false;
+                out.push(Prepared {
+                    statement,
+                    positive: false,
+                    kind: ReceiptKind::Share,
+                    fields: c.fields.clone(),
+                    selected: selection.iter().filter(|&&b| b).count(),
+                    selection: Some(selection),
+                    named: vec![false; n],
+                });
+            }
+            ClaimKind::NoCollect => out.push(Prepared {
+                statement,
+                positive: false,
+                kind: ReceiptKind::Collect,
+                fields: c.fields.clone(),
+                selection: None,
+                selected: 1,
+                named: vec![false; n],
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn covers(model: &Model, prepared: &[Prepared], receipt: &Receipt) -> Vec<Cover> {
+    let x = receipt.field;
+    let e = receipt.entity.index();
+    let is_root = |f: TaxonId| model.fields.taxon(f).parents.is_empty();
+    prepared
+        .iter()
+        .filter(|p| p.kind == receipt.kind && p.selection.as_ref().is_none_or(|s| s[e]))
+        .filter_map(|p| {
+            let field = covering_field(model, x, &p.fields)?;
+            Some(Cover {
+                statement: p.statement,
+                positive: p.positive,
+                field,
+                selected: p.selected,
+                names_exactly: p.positive && field == x && !is_root(field) && p.named[e],
+            })
+        })
+        .collect()
+}
+
+/// Classifies one receipt from the statements that cover it.
+fn judge(model: &Model, covering: Vec<Cover>, receipt: Receipt, mode: ConflictMode) -> Judged {
+    let (positive, negative): (Vec<Cover>, Vec<Cover>) =
+        covering.into_iter().partition(|c| c.positive);
+    let refs = |covers: &[Cover]| -> Vec<StatementRef> {
+        let mut r: Vec<StatementRef> = covers.iter().map(|c| c.statement).collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    let from_positive = |positive: &[Cover]| {
+        let exact: Vec<Cover> = positive
+            .iter()
+            .copied()
+            .filter(|c| c.names_exactly)
+            .collect();
+        if exact.is_empty() {
+            (DisclosureVerdict::Vague, refs(positive))
+        } else {
+            (DisclosureVerdict::Clear, refs(&exact))
+        }
+    };
+    let (verdict, by) = match (positive.is_empty(), negative.is_empty()) {
+        (true, true) => (DisclosureVerdict::Omitted, Vec::new()),
+        (false, true) => from_positive(&positive),
+        (true, false) => (DisclosureVerdict::Incorrect, refs(&negative)),
+        (false, false) => {
+            let beats = |winners: &[Cover], losers: &[Cover]| -> Vec<Cover> {
+                winners
+                    .iter()
+                    .copied()
+                    .filter(|w| losers.iter().all(|l| w.more_specific_than(l, model)))
+                    .collect()
+            };
+            let positive_winners = beats(&positive, &negative);
+            let negative_winners = beats(&negative, &positive);
+            match mode {
+                ConflictMode::Specific if !positive_winners.is_empty() => {
+                    from_positive(&positive_winners)
+                }
+                ConflictMode::Specific if !negative_winners.is_empty() => {
+                    (DisclosureVerdict::Incorrect, refs(&negative_winners))
+                }
+                _ => {
+                    let mut both = refs(&positive);
+                    both.extend(refs(&negative));
+                    (DisclosureVerdict::Ambiguous, both)
+                }
+            }
+        }
+    };
+    Judged {
+        receipt,
+        verdict,
+        by,
+    }
+}
+
+/// The verdicts of every receipt, and the disclosures that cover no receipt at all (the policy
+/// admits to more than the flows do: informational).
+pub fn judge_all(
+    model: &Model,
+    receipts: Vec<Receipt>,
+    mode: ConflictMode,
+) -> (Vec<Judged>, Vec<usize>) {
+    let prepared = prepare(model);
+    let mut used = vec![false; model.disclosures.len()];
+    let mut judged = Vec::with_capacity(receipts.len());
+    for receipt in receipts {
+        let covering = covers(model, &prepared, &receipt);
+        for c in &covering {
+            if let StatementRef::Disclosure(i) = c.statement {
+                used[i] = true;
+            }
+        }
+        judged.push(judge(model, covering, receipt, mode));
+    }
+    let over = (0..used.len()).filter(|&i| !used[i]).collect();
+    (judged, over)
+}
