@@ -289,3 +289,185 @@ pub fn judge_all(
     let over = (0..used.len()).filter(|&i| !used[i]).collect();
     (judged, over)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::Checker;
+    use crate::claims::test_support::{WORLD, model};
+
+    /// `verdict entity field [by…]` for every receipt of a model built from `flows` and
+    /// `statements` (disclosures and claims sections).
+    fn judged(flows: &str, statements: &str, mode: ConflictMode) -> Vec<String> {
+        let m = model(&format!("{WORLD}flows:\n{flows}{statements}"));
+        let mut checker = Checker::new(&m, mode);
+        let d = checker.disclosures();
+        d.judged
+            .iter()
+            .map(|j| {
+                let by: Vec<&str> = j.by.iter().map(|s| s.id(&m)).collect();
+                format!(
+                    "{} {} {} [{}]",
+                    j.verdict.as_str(),
+                    m.entity(j.receipt.entity).id,
+                    m.fields.key(j.receipt.field),
+                    by.join(" ")
+                )
+            })
+            .collect()
+    }
+
+    /// The one receipt of `entity` in a list from `judged`.
+    fn of(entity: &str, list: Vec<String>) -> String {
+        let wanted = format!(" {entity} ");
+        list.into_iter()
+            .find(|l| l.contains(&wanted))
+            .unwrap_or_else(|| format!("no receipt of {entity}"))
+    }
+
+    const PHONE_TO_FB: &str = "  - {from: app, to: server, fields: [user.contact.phone_number]}\n  - {from: server, to: fb-ads, fields: [user.contact.phone_number]}\n";
+
+    #[test]
+    fn clear_names_the_entity_and_the_field() {
+        let d =
+            "disclosures:\n  - {id: d, share: {fields: [user.contact.phone_number], with: [fb]}}\n";
+        assert_eq!(
+            judged(PHONE_TO_FB, d, ConflictMode::Specific),
+            [
+                "omitted app-co user.contact.phone_number []",
+                "clear fb user.contact.phone_number [d]"
+            ]
+        );
+    }
+
+    #[test]
+    fn broader_fields_categories_and_wildcards_are_vague() {
+        for with in ["[fb]", "['*']", "[kind:company]"] {
+            let field = if with == "[fb]" {
+                "user.contact"
+            } else {
+                "user.contact.phone_number"
+            };
+            let d = format!(
+                "disclosures:\n  - {{id: d, share: {{fields: [{field}], with: {with}}}}}\n"
+            );
+            assert_eq!(
+                of("fb", judged(PHONE_TO_FB, &d, ConflictMode::Specific)),
+                "vague fb user.contact.phone_number [d]",
+                "{with}"
+            );
+        }
+        // The root of the taxonomy never makes a receipt clear, even for the root key itself.
+        let flows = "  - {from: app, to: fb-ads, fields: [user]}\n";
+        let d = "disclosures:\n  - {id: d, share: {fields: [user], with: [fb]}}\n";
+        assert_eq!(
+            judged(flows, d, ConflictMode::Specific),
+            ["vague fb user [d]"]
+        );
+    }
+
+    #[test]
+    fn group_scope_makes_a_subsidiary_receipt_clear_exact_scope_leaves_it_omitted() {
+        let group = "disclosures:\n  - {id: d, share: {fields: [user.contact.phone_number], with: [meta], scope: group}}\n";
+        assert_eq!(
+            of("fb", judged(PHONE_TO_FB, group, ConflictMode::Specific)),
+            "clear fb user.contact.phone_number [d]"
+        );
+        let exact = "disclosures:\n  - {id: d, share: {fields: [user.contact.phone_number], with: [meta]}}\n";
+        assert_eq!(
+            of("fb", judged(PHONE_TO_FB, exact, ConflictMode::Specific)),
+            "omitted fb user.contact.phone_number []"
+        );
+    }
+
+    #[test]
+    fn a_receipt_two_hops_away_with_no_statement_is_omitted() {
+        assert_eq!(
+            of("fb", judged(PHONE_TO_FB, "", ConflictMode::Specific)),
+            "omitted fb user.contact.phone_number []"
+        );
+        let m = model(&format!("{WORLD}flows:\n{PHONE_TO_FB}"));
+        let mut checker = Checker::new(&m, ConflictMode::Specific);
+        let disclosures = checker.disclosures();
+        let receipt = &disclosures
+            .judged
+            .iter()
+            .find(|j| m.entity(j.receipt.entity).id == "fb")
+            .unwrap()
+            .receipt;
+        assert_eq!(receipt.flows.len(), 2);
+        assert!(receipt.direct, "the last hop leaves the speaker's server");
+    }
+
+    #[test]
+    fn only_a_negative_claim_is_incorrect() {
+        let c = "claims:\n  - {id: c, kind: no_share, fields: [user.contact.phone_number], with: [meta]}\n";
+        assert_eq!(
+            of("fb", judged(PHONE_TO_FB, c, ConflictMode::Specific)),
+            "incorrect fb user.contact.phone_number [c]"
+        );
+    }
+
+    #[test]
+    fn a_specific_negative_claim_beats_a_broad_disclosure_unless_strict() {
+        let both = "disclosures:\n  - {id: broad, share: {fields: [user.contact], with: [meta], scope: group}}\nclaims:\n  - {id: narrow, kind: no_share, fields: [user.contact.phone_number], with: [meta]}\n";
+        assert_eq!(
+            of("fb", judged(PHONE_TO_FB, both, ConflictMode::Specific)),
+            "incorrect fb user.contact.phone_number [narrow]"
+        );
+        assert_eq!(
+            of("fb", judged(PHONE_TO_FB, both, ConflictMode::Strict)),
+            "ambiguous fb user.contact.phone_number [broad narrow]"
+        );
+    }
+
+    #[test]
+    fn a_specific_disclosure_beats_a_broad_claim_and_equals_are_ambiguous() {
+        let specific = "disclosures:\n  - {id: d, share: {fields: [user.contact.phone_number], with: [fb]}}\nclaims:\n  - {id: c, kind: no_share, fields: [user.contact], with: [meta]}\n";
+        assert_eq!(
+            of("fb", judged(PHONE_TO_FB, specific, ConflictMode::Specific)),
+            "clear fb user.contact.phone_number [d]"
+        );
+        // Same field, same selection (Meta's group less the speaker: meta and fb): nothing decides.
+        let equal = "disclosures:\n  - {id: d, share: {fields: [user.contact.phone_number], with: [fb, meta]}}\nclaims:\n  - {id: c, kind: no_share, fields: [user.contact.phone_number], with: [meta]}\n";
+        assert_eq!(
+            of("fb", judged(PHONE_TO_FB, equal, ConflictMode::Specific)),
+            "ambiguous fb user.contact.phone_number [d c]"
+        );
+    }
+
+    #[test]
+    fn collection_is_judged_against_collect_and_no_collect() {
+        let s = "disclosures:\n  - {id: d, collect: {fields: [user.contact.phone_number]}}\n";
+        assert_eq!(
+            of("app-co", judged(PHONE_TO_FB, s, ConflictMode::Specific)),
+            "clear app-co user.contact.phone_number [d]"
+        );
+        let c = "claims:\n  - {id: c, kind: no_collect, fields: [user.contact]}\n";
+        assert_eq!(
+            of("app-co", judged(PHONE_TO_FB, c, ConflictMode::Specific)),
+            "incorrect app-co user.contact.phone_number [c]"
+        );
+    }
+
+    #[test]
+    fn a_receipt_only_through_an_e2ee_hop_does_not_exist() {
+        let flows = "  - {from: app, to: fb-ads, fields: [user.content.private.message], protection: e2ee}\n";
+        assert!(judged(flows, "", ConflictMode::Specific).is_empty());
+    }
+
+    #[test]
+    fn disclosures_no_receipt_needs_are_over_disclosures() {
+        let m = model(&format!(
+            "{WORLD}flows:\n{PHONE_TO_FB}disclosures:\n  - {{id: used, share: {{fields: [user.contact], with: [fb]}}}}\n  - {{id: unused, share: {{fields: [user.location], with: [adnet]}}}}\n"
+        ));
+        let mut checker = Checker::new(&m, ConflictMode::Specific);
+        let over: Vec<&str> = checker
+            .disclosures()
+            .over
+            .iter()
+            .map(|&i| m.disclosures[i].id.as_str())
+            .collect();
+        assert_eq!(over, ["unused"]);
+    }
+}

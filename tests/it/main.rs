@@ -4,5 +4,6 @@
 mod bad_input;
 mod claims;
 mod commands;
+mod disclosures;
 mod large;
 mod support;
