@@ -11,6 +11,7 @@ pub mod audit;
 pub mod claims;
 pub mod diagnostics;
 pub mod duration;
+pub mod explain;
 pub mod finding;
 pub mod graph;
 pub mod loader;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use privflow::diagnostics::{self, Diagnostic, Sources};
 use privflow::duration::Date;
+use privflow::explain;
 use privflow::report::{Json, Report, Table};
 use privflow::taxonomy::{self, TaxonomyKind};
 use privflow::verdict::ConflictMode;
@@ -66,6 +67,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Explain why a claim, disclosure, system or field stands as it does: every path and every
+    /// deciding statement.
+    Explain {
+        /// Model files or directories of them, then the id to explain.
+        #[arg(required = true, num_args = 2..)]
+        paths_and_id: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// How a disclosure and a negative claim covering the same receipt are resolved.
+        #[arg(long, value_enum, default_value_t = ConflictArg::Specific)]
+        conflict: ConflictArg,
+        /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// Print the built-in field and purpose taxonomies as trees.
     Taxonomy {
         /// Which taxonomy to print; both by default.
@@ -120,6 +137,16 @@ enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+fn audit_options(conflict: ConflictArg, today: Option<Date>) -> AuditOptions {
+    AuditOptions {
+        today: today.unwrap_or_else(Date::today),
+        conflict: match conflict {
+            ConflictArg::Specific => ConflictMode::Specific,
+            ConflictArg::Strict => ConflictMode::Strict,
+        },
+    }
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -217,13 +244,7 @@ fn run(cli: Cli) -> u8 {
                 Ok(ws) => ws,
                 Err(failure) => return load_failure(failure, format, cli.color),
             };
-            let options = AuditOptions {
-                today: today.unwrap_or_else(Date::today),
-                conflict: match conflict {
-                    ConflictArg::Specific => ConflictMode::Specific,
-                    ConflictArg::Strict => ConflictMode::Strict,
-                },
-            };
+            let options = audit_options(conflict, today);
             let run = privflow::audit_workspace(&workspace, options);
             report_diagnostics(&run.diagnostics, &workspace.sources, cli.color);
             let terminal = std::io::stdout().is_terminal();
@@ -296,6 +317,55 @@ fn run(cli: Cli) -> u8 {
             }
             Err(failure) => load_failure(failure, format, cli.color),
         },
+        Command::Explain {
+            mut paths_and_id,
+            format,
+            conflict,
+            today,
+        } => {
+            let id = paths_and_id.pop().unwrap_or_default();
+            let paths: Vec<PathBuf> = paths_and_id.into_iter().map(PathBuf::from).collect();
+            let workspace = match privflow::load(&paths) {
+                Ok(ws) => ws,
+                Err(failure) => return load_failure(failure, format, cli.color),
+            };
+            let options = audit_options(conflict, today);
+            let run = privflow::audit_workspace(&workspace, options);
+            let found: Vec<_> = run
+                .audits
+                .iter()
+                .flat_map(|a| explain::explain(a, &workspace.sources, &id))
+                .collect();
+            if found.is_empty() {
+                let known: Vec<&str> = workspace
+                    .models
+                    .iter()
+                    .flat_map(explain::subjects)
+                    .collect();
+                let help = diagnostics::did_you_mean(&id, known).unwrap_or_else(|| {
+                    "explain takes a claim, disclosure or system id, or a field key".to_owned()
+                });
+                eprintln!(
+                    "privflow: nothing named `{id}` in the model
+  help: {help}"
+                );
+                return EXIT_MODEL_ERROR;
+            }
+            let text = match format {
+                Format::Table => {
+                    let trees: Vec<String> = found
+                        .iter()
+                        .map(|e| format!("[{}] {}", e.policy, explain::render(&e.tree)))
+                        .collect();
+                    trees.join("\n")
+                }
+                Format::Json => format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&found).unwrap_or_default()
+                ),
+            };
+            emit(&text).err().unwrap_or(EXIT_OK)
+        }
         Command::Taxonomy { which } => {
             let mut text = String::new();
             for (kind, title, wanted) in [

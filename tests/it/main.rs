@@ -5,5 +5,6 @@ mod bad_input;
 mod claims;
 mod commands;
 mod disclosures;
+mod explain;
 mod large;
 mod support;
