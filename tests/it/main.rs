@@ -7,4 +7,5 @@ mod commands;
 mod disclosures;
 mod explain;
 mod large;
+mod properties;
 mod support;
