@@ -130,11 +130,7 @@ fn render(spec: &Spec, order: &[usize], split: bool) -> Vec<InputFile> {
             FIELDS[field]
         ));
     }
-    tail.push_str(
-        "  - {id: complete, kind: disclosure_complete}
-disclosures:
-",
-    );
+    tail.push_str("  - {id: complete, kind: disclosure_complete}\ndisclosures:\n");
     for (i, &(field, entity, group)) in spec.disclosures.iter().enumerate() {
         let scope = if group { "group" } else { "exact" };
         tail.push_str(&format!(
