@@ -132,9 +132,14 @@ impl<'m> Checker<'m> {
                 continue;
             }
             let flow = model.flow(pass.flow);
-            let source = reach.best(flow.from);
+            let mut source = reach.best(flow.from);
             if source.is_none() && !from_anywhere {
                 continue;
+            }
+            // From anywhere, the hop alone is evidence: a source the speaker reaches only
+            // possibly must not weaken a definite hop.
+            if from_anywhere && matches!(source, Some((Certainty::Possible, _))) {
+                source = None;
             }
             let (certainty, hops) = match source {
                 Some((c, step)) => (c.and(pass.certainty), step.hops + 1),

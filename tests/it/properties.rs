@@ -130,7 +130,14 @@ fn render(spec: &Spec, order: &[usize], split: bool) -> Vec<InputFile> {
             FIELDS[field]
         ));
     }
-    tail.push_str("  - {id: complete, kind: disclosure_complete}\ndisclosures:\n");
+    // One claim of each other path-based kind, so monotonicity is checked for them too.
+    tail.push_str("  - {id: complete, kind: disclosure_complete}\n");
+    tail.push_str("  - {id: k-collect, kind: no_collect, fields: [user.contact]}\n");
+    tail.push_str("  - {id: k-e2ee, kind: e2ee, fields: [user.contact], endpoints: [s0]}\n");
+    tail.push_str(
+        "  - {id: k-read, kind: operator_cannot_read, fields: [user.contact.phone_number]}\n",
+    );
+    tail.push_str("disclosures:\n");
     for (i, &(field, entity, group)) in spec.disclosures.iter().enumerate() {
         let scope = if group { "group" } else { "exact" };
         tail.push_str(&format!(
