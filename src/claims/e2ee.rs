@@ -74,14 +74,13 @@ fn breaches(
     // Endpoints fed by another endpoint are not where the field enters: starting from the
     // others shows the whole journey (app → business app → archive). Endpoints that only feed
     // each other in a cycle start a second wave.
-    let fed_by_endpoint: Vec<bool> = (0..n)
-        .map(|t| {
-            passes.iter().filter(|p| p.certainty <= certainty).any(|p| {
-                let f = model.flow(p.flow);
-                f.to.index() == t && f.from != f.to && endpoint[f.from.index()]
-            })
-        })
-        .collect();
+    let mut fed_by_endpoint = vec![false; n];
+    for p in passes.iter().filter(|p| p.certainty <= certainty) {
+        let f = model.flow(p.flow);
+        if f.from != f.to && endpoint[f.from.index()] {
+            fed_by_endpoint[f.to.index()] = true;
+        }
+    }
     let mut found: Vec<(usize, FlowId, usize)> = Vec::new();
     let mut queue = VecDeque::new();
     for wave in [false, true] {
