@@ -500,18 +500,23 @@ impl Validator<'_> {
                         }
                     }
                     (share, _) => {
-                        let (message, label) = if share.is_some() {
+                        let (message, label, help) = if share.is_some() {
                             (
                                 "a disclosure has either `share` or `collect`, not both",
                                 "both given",
+                                "split it into two disclosures, one per statement",
                             )
                         } else {
-                            ("a disclosure needs `share` or `collect`", "neither given")
+                            (
+                                "a disclosure needs `share` or `collect`",
+                                "neither given",
+                                "add `share: {fields: […], with: […]}` or `collect: {fields: […]}`",
+                            )
                         };
                         self.error(
                             Diagnostic::error("privflow::model::bad-disclosure", message)
                                 .at(self.span(&raw.id.referenced), label)
-                                .with_help("split it into two disclosures, one per statement"),
+                                .with_help(help),
                         );
                         continue;
                     }
