@@ -75,21 +75,24 @@ impl FailOn {
         }
     }
 
+    /// Whether one claim status reaches this threshold.
+    pub fn fails_status(self, status: Status) -> bool {
+        self != FailOn::Never && FailOn::of_status(status).is_some_and(|level| level >= self)
+    }
+
+    /// Whether one disclosure verdict reaches this threshold.
+    pub fn fails_verdict(self, verdict: DisclosureVerdict) -> bool {
+        self != FailOn::Never && FailOn::of_verdict(verdict).is_some_and(|level| level >= self)
+    }
+
     /// Whether an audit fails this threshold.
     pub fn fails(self, audit: &PolicyAudit) -> bool {
-        if self == FailOn::Never {
-            return false;
-        }
-        let statuses = audit
-            .claims
-            .iter()
-            .filter_map(|c| FailOn::of_status(c.status));
-        let verdicts = audit
-            .disclosures
-            .judged
-            .iter()
-            .filter_map(|j| FailOn::of_verdict(j.verdict));
-        statuses.chain(verdicts).any(|level| level >= self)
+        audit.claims.iter().any(|c| self.fails_status(c.status))
+            || audit
+                .disclosures
+                .judged
+                .iter()
+                .any(|j| self.fails_verdict(j.verdict))
     }
 }
 

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use privflow::diagnostics::{self, Diagnostic, Sources};
 use privflow::duration::Date;
 use privflow::explain;
-use privflow::report::{Json, Report, Table};
+use privflow::report::{Github, Json, Junit, Markdown, Report, Sarif, Table};
 use privflow::taxonomy::{self, TaxonomyKind};
 use privflow::verdict::ConflictMode;
 use privflow::{AuditOptions, FailOn, LoadFailure, Workspace};
@@ -45,9 +45,10 @@ enum Command {
         /// Model files or directories of them.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// Output format, repeatable: table (default), json, sarif, junit, github, markdown;
+        /// `FORMAT=PATH` writes to a file, e.g. `--format sarif=privflow.sarif --format table`.
+        #[arg(long, value_parser = parse_output, value_name = "FORMAT[=PATH]")]
+        format: Vec<Output>,
         /// Lowest severity that makes the audit exit 1.
         #[arg(long, value_enum, default_value_t = FailOnArg::Violated)]
         fail_on: FailOnArg,
@@ -91,10 +92,89 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Table,
     Json,
+}
+
+/// Formats of `audit`; each may go to stdout or, as `FORMAT=PATH`, to a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum AuditFormat {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
+
+/// One `--format` of `audit`: a format and where it goes (`None`: stdout).
+#[derive(Clone, Debug)]
+struct Output {
+    format: AuditFormat,
+    path: Option<PathBuf>,
+}
+
+fn parse_output(value: &str) -> Result<Output, String> {
+    let (name, path) = match value.split_once('=') {
+        Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+        Some((_, _)) => return Err(format!("`{value}` names no file after `=`")),
+        None => (value, None),
+    };
+    let format = AuditFormat::from_str(name, true).map_err(|_| {
+        format!("`{name}` is not a format; use table, json, sarif, junit, github or markdown, optionally as FORMAT=PATH")
+    })?;
+    Ok(Output { format, path })
+}
+
+/// Renders one output and writes it to its file or to stdout.
+fn write_output(
+    output: &Output,
+    run: &privflow::report::AuditRun,
+    fail_on: FailOn,
+    color: ColorChoice,
+) -> Result<(), ()> {
+    let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
+    let text = match output.format {
+        AuditFormat::Table => Table {
+            color: color_for(color, to_terminal),
+            width: to_terminal.then(terminal_width),
+        }
+        .render(run),
+        AuditFormat::Json => Json.render(run),
+        AuditFormat::Sarif => Sarif.render(run),
+        AuditFormat::Junit => Junit { fail_on }.render(run),
+        AuditFormat::Github => {
+            // On GitHub Actions the full report goes to the job summary as well.
+            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty())
+            {
+                append(&PathBuf::from(summary), &Markdown.render(run))?;
+            }
+            Github.render(run)
+        }
+        AuditFormat::Markdown => Markdown.render(run),
+    };
+    match &output.path {
+        None => emit(&text).map_err(|_| ()),
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            eprintln!("privflow: cannot write `{}`: {e}", path.display());
+        }),
+    }
+}
+
+fn append(path: &PathBuf, text: &str) -> Result<(), ()> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    file.and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| {
+            eprintln!(
+                "privflow: cannot write the job summary `{}`: {e}",
+                path.display()
+            );
+        })
 }
 
 /// The `--fail-on` ladder, most severe first: a level fails on itself and everything above.
@@ -116,6 +196,21 @@ enum FailOnArg {
     Undetermined,
     /// Never fail (exit 0 unless the model is broken).
     Never,
+}
+
+impl FailOnArg {
+    fn threshold(self) -> FailOn {
+        match self {
+            FailOnArg::Violated => FailOn::Violated,
+            FailOnArg::Incorrect => FailOn::Incorrect,
+            FailOnArg::Omitted => FailOn::Omitted,
+            FailOnArg::Possible => FailOn::Possible,
+            FailOnArg::Ambiguous => FailOn::Ambiguous,
+            FailOnArg::Vague => FailOn::Vague,
+            FailOnArg::Undetermined => FailOn::Undetermined,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -240,39 +335,41 @@ fn run(cli: Cli) -> u8 {
             conflict,
             today,
         } => {
+            let outputs = if format.is_empty() {
+                vec![Output {
+                    format: AuditFormat::Table,
+                    path: None,
+                }]
+            } else {
+                format
+            };
+            if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+                eprintln!(
+                    "privflow: only one --format may write to stdout; give the others a file: --format sarif=privflow.sarif"
+                );
+                return EXIT_MODEL_ERROR;
+            }
+            let stdout_format = outputs.iter().find(|o| o.path.is_none()).map(|o| o.format);
+            let load_format = if stdout_format == Some(AuditFormat::Json) {
+                Format::Json
+            } else {
+                Format::Table
+            };
             let workspace: Workspace = match privflow::load(&paths) {
                 Ok(ws) => ws,
-                Err(failure) => return load_failure(failure, format, cli.color),
+                Err(failure) => return load_failure(failure, load_format, cli.color),
             };
-            let options = audit_options(conflict, today);
-            let run = privflow::audit_workspace(&workspace, options);
+            let run = privflow::audit_workspace(&workspace, audit_options(conflict, today));
             report_diagnostics(&run.diagnostics, &workspace.sources, cli.color);
-            let terminal = std::io::stdout().is_terminal();
-            let text = match format {
-                Format::Table => {
-                    let width = terminal.then(terminal_width);
-                    Table {
-                        color: color_for(cli.color, terminal),
-                        width,
-                    }
-                    .render(&run)
-                }
-                Format::Json => Json.render(&run),
-            };
-            if let Err(code) = emit(&text) {
-                return code;
+            let fail_on = fail_on.threshold();
+            // Every writer runs even when another fails; any failure makes the exit code 3.
+            let mut failed = false;
+            for output in &outputs {
+                failed |= write_output(output, &run, fail_on, cli.color).is_err();
             }
-            let fail_on = match fail_on {
-                FailOnArg::Violated => FailOn::Violated,
-                FailOnArg::Incorrect => FailOn::Incorrect,
-                FailOnArg::Omitted => FailOn::Omitted,
-                FailOnArg::Possible => FailOn::Possible,
-                FailOnArg::Ambiguous => FailOn::Ambiguous,
-                FailOnArg::Vague => FailOn::Vague,
-                FailOnArg::Undetermined => FailOn::Undetermined,
-                FailOnArg::Never => FailOn::Never,
-            };
-            if run.fails(fail_on) {
+            if failed {
+                EXIT_INTERNAL
+            } else if run.fails(fail_on) {
                 EXIT_FINDINGS
             } else {
                 EXIT_OK

@@ -1,10 +1,18 @@
 //! Output formats of `privflow audit`, behind one trait: adding a format is adding one file.
 //! Renderers read audit data and return text; they never decide verdicts.
 
+mod github;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 mod table;
 
+pub use github::Github;
 pub use json::Json;
+pub use junit::Junit;
+pub use markdown::Markdown;
+pub use sarif::Sarif;
 pub use table::Table;
 
 use crate::audit::PolicyAudit;

@@ -1,0 +1,348 @@
+//! The CI formats: SARIF validated against the official schema, JUnit counts, GitHub annotation
+//! limits and escaping, several outputs in one run, exit codes unchanged by format.
+
+use std::path::Path;
+
+use crate::support::{privflow, privflow_in};
+
+fn sarif(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["audit", "--format", "sarif", "--today", "2026-11-22"];
+    all.extend_from_slice(args);
+    let out = privflow(&all);
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("SARIF is JSON: {e}\n{}", out.stderr))
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let text = std::fs::read_to_string("fixtures/sarif/sarif-schema-2.1.0.json").unwrap();
+    // The published schema's `language` patterns have a stray `]` that strict regex engines
+    // refuse to compile; the SARIF errata correct them to the pattern below. Nothing else changes.
+    let text = text.replace(
+        "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+        "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
+    );
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    for args in [
+        &["policies/"][..],
+        &["fixtures/valid/claim-kinds.yaml"],
+        &["fixtures/valid/disclosures.yaml"],
+    ] {
+        let log = sarif(args);
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        // The validator does reject what the schema forbids.
+        let mut broken = log.clone();
+        broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+        assert!(!validator.is_valid(&broken));
+    }
+}
+
+#[test]
+fn sarif_declares_every_claim_and_locates_results_with_code_flows() {
+    let log = sarif(&["policies/whatsapp-2021.yaml"]);
+    let run = &log["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"personal-chats-e2ee"),
+        "claims that hold are declared too: {rules:?}"
+    );
+    assert!(rules.contains(&"no-expanded-sharing-with-facebook"));
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "business-chats-encrypted" && r["suppressions"].is_null())
+        .unwrap();
+    assert_eq!(result["level"], "error");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "policies/whatsapp-2021.yaml"
+    );
+    assert_eq!(location["region"]["startLine"], 87);
+    assert_eq!(
+        result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        165
+    );
+    let hops = result["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .unwrap();
+    assert_eq!(hops.len(), 2, "one thread-flow location per hop");
+    assert_eq!(
+        hops[0]["location"]["message"]["text"],
+        "business-chat: wa-app → business-app"
+    );
+    // The waived finding is a suppression with the waiver's reason.
+    let waived = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| !r["suppressions"].is_null())
+        .unwrap();
+    assert_eq!(waived["suppressions"][0]["status"], "accepted");
+    assert!(
+        waived["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .starts_with("WhatsApp announced")
+    );
+}
+
+#[test]
+fn sarif_fingerprints_survive_blank_lines_above_a_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string("policies/whatsapp-2021.yaml").unwrap();
+    std::fs::write(dir.path().join("a.yaml"), &original).unwrap();
+    std::fs::write(
+        dir.path().join("b.yaml"),
+        original.replacen("flows:\n", "flows:\n\n\n\n", 1),
+    )
+    .unwrap();
+    let fingerprints = |file: &str| -> Vec<(String, i64)> {
+        let out = privflow_in(
+            dir.path(),
+            &["audit", "--format", "sarif", "--today", "2026-11-22", file],
+        );
+        let log: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let fp = r["partialFingerprints"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .next()
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                (
+                    fp,
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                        .as_i64()
+                        .unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (fingerprints("a.yaml"), fingerprints("b.yaml"));
+    assert_eq!(a.len(), b.len());
+    for ((fa, la), (fb, lb)) in a.iter().zip(&b) {
+        assert_eq!(fa, fb, "the fingerprint does not move with the line");
+        assert_eq!(la + 3, *lb, "the location does");
+    }
+}
+
+#[test]
+fn junit_parses_with_the_expected_counts() {
+    let out = privflow(&[
+        "audit",
+        "--format",
+        "junit",
+        "--today",
+        "2026-11-22",
+        "policies/whatsapp-2021.yaml",
+    ]);
+    assert_eq!(out.code, 1);
+    let report = quick_junit::Report::deserialize_from_str(&out.stdout).expect("JUnit XML parses");
+    let claims = report
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str() == "whatsapp-2021 claims")
+        .unwrap();
+    assert_eq!(
+        claims.test_cases.len(),
+        7,
+        "one test case per claim, passing ones included"
+    );
+    assert_eq!(claims.failures, 1);
+    assert_eq!(claims.skipped, 1);
+    let receipts = report
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str() == "whatsapp-2021 disclosures")
+        .unwrap();
+    assert_eq!(receipts.test_cases.len(), 10);
+    assert_eq!(
+        receipts.failures, 0,
+        "receipts fail only at a --fail-on that reaches them"
+    );
+    let strict = privflow(&[
+        "audit",
+        "--format",
+        "junit",
+        "--fail-on",
+        "omitted",
+        "policies/whatsapp-2021.yaml",
+    ]);
+    let report = quick_junit::Report::deserialize_from_str(&strict.stdout).unwrap();
+    let receipts = report
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str() == "whatsapp-2021 disclosures")
+        .unwrap();
+    assert_eq!(receipts.failures, 6);
+}
+
+/// A model with `n` violated findings, each on its own flow.
+fn many_violations(dir: &Path, n: usize) -> String {
+    let mut yaml = String::from(
+        "privflow: 1\npolicy: {id: many, speaker: a}\nentities: {a: {}, \"b, Inc.\": {name: \"B: 100% <ads>\"}}\nsystems:\n  app: {operated_by: a, location: device}\n",
+    );
+    for i in 0..n {
+        yaml.push_str(&format!("  x{i}: {{operated_by: \"b, Inc.\"}}\n"));
+    }
+    yaml.push_str("flows:\n");
+    for i in 0..n {
+        yaml.push_str(&format!(
+            "  - {{from: app, to: x{i}, fields: [user.contact.email]}}\n"
+        ));
+    }
+    yaml.push_str("claims:\n  - {id: c, kind: no_share, fields: [user.contact.email], with: [\"b, Inc.\"], text: \"Line one\\nline two: 100%\"}\n");
+    let path = dir.join("many.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn github_annotations_are_capped_escaped_and_summarised() {
+    let dir = tempfile::tempdir().unwrap();
+    // 14 findings and the receipt they make incorrect: 15 errors.
+    let model = many_violations(dir.path(), 14);
+    let summary = dir.path().join("summary.md");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args(["audit", "--format", "github", &model])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let errors = lines.iter().filter(|l| l.starts_with("::error ")).count();
+    assert_eq!(errors, 10, "GitHub shows ten errors per step");
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("::notice title=privflow::5 more results not annotated (5 errors"),
+        "{stdout}"
+    );
+    let first = lines[0];
+    // Message: newline and percent escaped; properties: colon and comma escaped too.
+    assert!(
+        first.contains("title=privflow%3A c (no_share) violated::"),
+        "{first}"
+    );
+    assert!(
+        first.contains("B%3A 100%25 &lt;ads&gt;") || first.contains("(B: 100%25 <ads>)"),
+        "{first}"
+    );
+    assert!(
+        first.contains("%0A\"Line one%0Aline two: 100%25\""),
+        "{first}"
+    );
+    assert!(!first.contains('\n'));
+    let md = std::fs::read_to_string(&summary).expect("the job summary is written");
+    assert!(md.starts_with("## privflow audit"));
+    assert!(
+        md.contains("B: 100% &lt;ads&gt;"),
+        "markup in names is escaped in Markdown: {md}"
+    );
+}
+
+#[test]
+fn several_outputs_in_one_run_and_a_failing_writer_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("out.sarif");
+    let junit = dir.path().join("out.xml");
+    let out = privflow(&[
+        "audit",
+        "policies/whatsapp-2021.yaml",
+        "--format",
+        &format!("sarif={}", sarif.display()),
+        "--format",
+        &format!("junit={}", junit.display()),
+        "--format",
+        "table",
+    ]);
+    assert_eq!(out.code, 1, "exit codes stay as SPEC §7 in every format");
+    assert!(
+        out.stdout
+            .contains("whatsapp-2021 — WhatsApp Privacy Policy")
+    );
+    assert!(
+        std::fs::read_to_string(&sarif)
+            .unwrap()
+            .contains("\"version\": \"2.1.0\"")
+    );
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .starts_with("<?xml")
+    );
+
+    let unwritable = dir.path().join("no/such/dir/out.sarif");
+    let md = dir.path().join("out.md");
+    let out = privflow(&[
+        "audit",
+        "policies/whatsapp-2021.yaml",
+        "--format",
+        &format!("sarif={}", unwritable.display()),
+        "--format",
+        &format!("markdown={}", md.display()),
+    ]);
+    assert_eq!(
+        out.code, 3,
+        "a writer that fails is an internal error, never exit 0"
+    );
+    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+    assert!(md.exists(), "the other writer still ran");
+
+    let out = privflow(&[
+        "audit",
+        "policies/",
+        "--format",
+        "json",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(out.code, 2, "two formats cannot both own stdout");
+    assert_eq!(
+        privflow(&["audit", "policies/", "--format", "yaml"]).code,
+        2
+    );
+}
+
+#[test]
+fn markdown_is_deterministic_and_escapes_markup() {
+    let a = privflow(&[
+        "audit",
+        "--format",
+        "markdown",
+        "--today",
+        "2026-11-22",
+        "policies/",
+    ]);
+    let b = privflow(&[
+        "audit",
+        "--format",
+        "markdown",
+        "--today",
+        "2026-11-22",
+        "policies/",
+    ]);
+    assert_eq!(a.stdout, b.stdout);
+    insta::assert_snapshot!(a.stdout);
+}
