@@ -84,16 +84,6 @@ impl FailOn {
     pub fn fails_verdict(self, verdict: DisclosureVerdict) -> bool {
         self != FailOn::Never && FailOn::of_verdict(verdict).is_some_and(|level| level >= self)
     }
-
-    /// Whether an audit fails this threshold.
-    pub fn fails(self, audit: &PolicyAudit) -> bool {
-        audit.claims.iter().any(|c| self.fails_status(c.status))
-            || audit
-                .disclosures
-                .judged
-                .iter()
-                .any(|j| self.fails_verdict(j.verdict))
-    }
 }
 
 /// Audits one model. `today` decides which waivers have expired.

@@ -130,8 +130,13 @@ impl Finding {
             text.push('|');
             text.push_str(&model.system(*s).id);
         }
-        format!("{:012x}", fnv1a64(text.as_bytes()) >> 16)
+        fingerprint_of(&text)
     }
+}
+
+/// A 12-hex-digit fingerprint of a canonical text.
+pub fn fingerprint_of(text: &str) -> String {
+    format!("{:012x}", fnv1a64(text.as_bytes()) >> 16)
 }
 
 /// FNV-1a: tiny, stable across platforms and releases, which is all a fingerprint needs.

@@ -8,6 +8,7 @@
 //! prints; the `privflow` binary decides what goes to stdout and stderr.
 
 pub mod audit;
+pub mod baseline;
 pub mod claims;
 pub mod diagnostics;
 pub mod duration;
@@ -42,5 +43,6 @@ pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> report::
         sources: &workspace.sources,
         audits,
         diagnostics,
+        baseline: None,
     }
 }

@@ -5,7 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use privflow::baseline::Baseline;
 use privflow::diagnostics::{self, Diagnostic, Sources};
 use privflow::duration::Date;
 use privflow::explain;
@@ -58,6 +59,14 @@ enum Command {
         /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+        /// Fail only on results not recorded in this baseline (`privflow baseline create`).
+        #[arg(long, value_name = "FILE")]
+        baseline_file: Option<PathBuf>,
+    },
+    /// Record the current findings and receipts as accepted, for `audit --baseline-file`.
+    Baseline {
+        #[command(subcommand)]
+        action: BaselineAction,
     },
     /// Load and validate only.
     Check {
@@ -84,11 +93,37 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Print a shell completion script: `privflow completions bash > /etc/bash_completion.d/privflow`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `privflow man > privflow.1`.
+    Man,
     /// Print the built-in field and purpose taxonomies as trees.
     Taxonomy {
         /// Which taxonomy to print; both by default.
         #[arg(value_enum)]
         which: Option<Which>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BaselineAction {
+    /// Write the fingerprints of every current finding and receipt to a file.
+    Create {
+        /// Model files or directories of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Where to write the baseline.
+        #[arg(short, long, default_value = "privflow-baseline.json")]
+        output: PathBuf,
+        /// How a disclosure and a negative claim covering the same receipt are resolved.
+        #[arg(long, value_enum, default_value_t = ConflictArg::Specific)]
+        conflict: ConflictArg,
+        /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
 }
 
@@ -234,6 +269,12 @@ enum ColorChoice {
     Never,
 }
 
+fn read_baseline(path: &std::path::Path) -> Result<Baseline, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
+    Baseline::parse(&text).map_err(|e| format!("`{}`: {e}", path.display()))
+}
+
 fn audit_options(conflict: ConflictArg, today: Option<Date>) -> AuditOptions {
     AuditOptions {
         today: today.unwrap_or_else(Date::today),
@@ -328,13 +369,51 @@ fn load_failure(failure: LoadFailure, format: Format, color: ColorChoice) -> u8 
 
 fn run(cli: Cli) -> u8 {
     match cli.command {
+        Command::Baseline {
+            action:
+                BaselineAction::Create {
+                    paths,
+                    output,
+                    conflict,
+                    today,
+                },
+        } => {
+            let workspace = match privflow::load(&paths) {
+                Ok(ws) => ws,
+                Err(failure) => return load_failure(failure, Format::Table, cli.color),
+            };
+            let run = privflow::audit_workspace(&workspace, audit_options(conflict, today));
+            let baseline = Baseline::of(&run);
+            match std::fs::write(&output, baseline.to_json()) {
+                Ok(()) => {
+                    eprintln!(
+                        "privflow: recorded {} results in `{}`",
+                        baseline.entries.len(),
+                        output.display()
+                    );
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("privflow: cannot write `{}`: {e}", output.display());
+                    EXIT_INTERNAL
+                }
+            }
+        }
         Command::Audit {
             paths,
             format,
             fail_on,
             conflict,
             today,
+            baseline_file,
         } => {
+            let baseline = match baseline_file.as_deref().map(read_baseline).transpose() {
+                Ok(b) => b,
+                Err(message) => {
+                    eprintln!("privflow: {message}");
+                    return EXIT_MODEL_ERROR;
+                }
+            };
             let outputs = if format.is_empty() {
                 vec![Output {
                     format: AuditFormat::Table,
@@ -359,7 +438,8 @@ fn run(cli: Cli) -> u8 {
                 Ok(ws) => ws,
                 Err(failure) => return load_failure(failure, load_format, cli.color),
             };
-            let run = privflow::audit_workspace(&workspace, audit_options(conflict, today));
+            let mut run = privflow::audit_workspace(&workspace, audit_options(conflict, today));
+            run.baseline = baseline.map(|b| privflow::baseline::compare(&run, &b));
             report_diagnostics(&run.diagnostics, &workspace.sources, cli.color);
             let fail_on = fail_on.threshold();
             // Every writer runs even when another fails; any failure makes the exit code 3.
@@ -462,6 +542,25 @@ fn run(cli: Cli) -> u8 {
                 ),
             };
             emit(&text).err().unwrap_or(EXIT_OK)
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "privflow", &mut script);
+            emit(&String::from_utf8_lossy(&script))
+                .err()
+                .unwrap_or(EXIT_OK)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => emit(&String::from_utf8_lossy(&page))
+                    .err()
+                    .unwrap_or(EXIT_OK),
+                Err(e) => {
+                    eprintln!("privflow: cannot render the man page: {e}");
+                    EXIT_INTERNAL
+                }
+            }
         }
         Command::Taxonomy { which } => {
             let mut text = String::new();

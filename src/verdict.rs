@@ -70,6 +70,19 @@ pub struct Judged {
     pub by: Vec<StatementRef>,
 }
 
+impl Judged {
+    /// A stable fingerprint of the receipt (entity, field, kind), for baselines.
+    pub fn fingerprint(&self, model: &Model) -> String {
+        let r = &self.receipt;
+        crate::finding::fingerprint_of(&format!(
+            "receipt|{}|{}|{}",
+            model.entity(r.entity).id,
+            model.fields.key(r.field),
+            r.kind.as_str()
+        ))
+    }
+}
+
 /// One statement covering one receipt.
 #[derive(Clone, Copy, Debug)]
 struct Cover {

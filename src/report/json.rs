@@ -20,6 +20,16 @@ struct Document<'a> {
     disclosures: Vec<ReceiptJson<'a>>,
     over_disclosures: Vec<OverDisclosure<'a>>,
     diagnostics: Vec<crate::diagnostics::JsonDiagnostic<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineJson<'a>>,
+}
+
+/// How the run compares with `--baseline-file`.
+#[derive(Serialize)]
+struct BaselineJson<'a> {
+    accepted: usize,
+    new: usize,
+    resolved: &'a [crate::baseline::Entry],
 }
 
 #[derive(Serialize)]
@@ -242,6 +252,11 @@ impl Report for Json {
             disclosures: Vec::new(),
             over_disclosures: Vec::new(),
             diagnostics: crate::diagnostics::to_json(&run.diagnostics, run.sources),
+            baseline: run.baseline.as_ref().map(|b| BaselineJson {
+                accepted: b.accepted.len(),
+                new: b.new,
+                resolved: &b.resolved,
+            }),
         };
         for audit in &run.audits {
             let model = audit.model;

@@ -26,12 +26,30 @@ pub struct AuditRun<'a> {
     pub audits: Vec<PolicyAudit<'a>>,
     /// Load warnings and waiver problems, sorted.
     pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+    /// The comparison with a baseline, when the audit was given one.
+    pub baseline: Option<crate::baseline::Comparison>,
 }
 
 impl AuditRun<'_> {
-    /// Whether any policy fails the `--fail-on` threshold.
+    /// Whether any policy fails the `--fail-on` threshold: a finding that is not waived, or a
+    /// receipt, at or above it — and, with a baseline, not accepted by the baseline.
     pub fn fails(&self, threshold: crate::FailOn) -> bool {
-        self.audits.iter().any(|a| threshold.fails(a))
+        let accepted = |id: String| {
+            self.baseline
+                .as_ref()
+                .is_some_and(|b| b.accepted.contains(&id))
+        };
+        self.audits.iter().any(|a| {
+            let findings = a.findings.iter().any(|f| {
+                f.waiver.is_none()
+                    && threshold.fails_status(f.verdict.into())
+                    && !accepted(f.fingerprint(a.model))
+            });
+            findings
+                || a.disclosures.judged.iter().any(|j| {
+                    threshold.fails_verdict(j.verdict) && !accepted(j.fingerprint(a.model))
+                })
+        })
     }
 
     pub fn count(&self, status: Status) -> usize {

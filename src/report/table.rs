@@ -276,6 +276,25 @@ impl Report for Table {
             format!("{} claims", run.claims())
         };
         let _ = writeln!(out, "{policies}, {claims}: {summary}");
+        if let Some(b) = &run.baseline {
+            let resolved: Vec<String> = b
+                .resolved
+                .iter()
+                .map(|e| format!("{} {} at {}", e.check, e.field, e.recipient))
+                .collect();
+            let list = if resolved.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", resolved.join("; "))
+            };
+            let _ = writeln!(
+                out,
+                "baseline: {} accepted, {} new, {} resolved{list}",
+                b.accepted.len(),
+                b.new,
+                b.resolved.len()
+            );
+        }
         out
     }
 }

@@ -346,3 +346,118 @@ fn markdown_is_deterministic_and_escapes_markup() {
     assert_eq!(a.stdout, b.stdout);
     insta::assert_snapshot!(a.stdout);
 }
+
+#[test]
+fn baseline_create_and_compare_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    let base = "privflow: 1\npolicy: {id: p, speaker: a}\nentities: {a: {}, ads: {}}\nsystems:\n  app: {operated_by: a, location: device}\n  x: {operated_by: ads}\nflows:\n  - {id: old, from: app, to: x, fields: [user.device.ip_address]}\nclaims:\n  - {id: c, kind: no_share, fields: [user.device.ip_address, user.contact.email], with: [ads]}\n";
+    std::fs::write(&model, base).unwrap();
+    let run = |args: &[&str]| privflow_in(dir.path(), args);
+    assert_eq!(
+        run(&["audit", "m.yaml"]).code,
+        1,
+        "the known violation fails without a baseline"
+    );
+    let created = run(&["baseline", "create", "m.yaml", "-o", "base.json"]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let accepted = run(&["audit", "m.yaml", "--baseline-file", "base.json"]);
+    assert_eq!(
+        accepted.code, 0,
+        "only new findings fail:\n{}",
+        accepted.stdout
+    );
+    assert!(
+        accepted
+            .stdout
+            .contains("baseline: 2 accepted, 0 new, 0 resolved"),
+        "{}",
+        accepted.stdout
+    );
+
+    // A new violation fails; the known one still does not.
+    std::fs::write(
+        &model,
+        base.replace(
+            "flows:\n",
+            "flows:\n  - {id: new, from: app, to: x, fields: [user.contact.email]}\n",
+        ),
+    )
+    .unwrap();
+    let out = run(&[
+        "audit",
+        "m.yaml",
+        "--baseline-file",
+        "base.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        json["baseline"]["new"], 2,
+        "the email finding and its receipt"
+    );
+
+    // Removing the old flow resolves its entries.
+    std::fs::write(
+        &model,
+        base.replace(
+            "  - {id: old, from: app, to: x, fields: [user.device.ip_address]}\n",
+            "",
+        ),
+    )
+    .unwrap();
+    let out = run(&[
+        "audit",
+        "m.yaml",
+        "--baseline-file",
+        "base.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let resolved: Vec<&str> = json["baseline"]["resolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["check"].as_str().unwrap())
+        .collect();
+    let mut resolved = resolved;
+    resolved.sort_unstable();
+    assert_eq!(resolved, ["c", "disclosure"]);
+
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\"privflow_baseline\": 9, \"entries\": []}",
+    )
+    .unwrap();
+    let out = run(&["audit", "m.yaml", "--baseline-file", "bad.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("baseline format 9 is not supported"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn completions_and_man_page_generate() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = privflow(&["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}");
+        assert!(out.stdout.contains("privflow"), "{shell}");
+        assert!(
+            out.stdout.contains("audit"),
+            "{shell} completes subcommands"
+        );
+    }
+    let man = privflow(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH privflow 1"));
+    assert!(
+        man.stdout
+            .contains("Audit privacy promises against data flows")
+    );
+}

@@ -1,0 +1,126 @@
+//! Baselines: the findings and receipts a team has accepted for now, by fingerprint, so that
+//! `audit --baseline-file` fails only on what is new and lists what has been resolved since.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::AuditRun;
+
+/// The baseline file format version.
+const VERSION: u32 = 1;
+
+/// One accepted result, with enough context for a reviewer reading the file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    pub policy: String,
+    /// The claim id, or `disclosure` for a receipt.
+    pub check: String,
+    pub verdict: String,
+    pub field: String,
+    /// The system (findings) or entity (receipts) concerned.
+    pub recipient: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Baseline {
+    pub privflow_baseline: u32,
+    pub entries: Vec<Entry>,
+}
+
+impl Baseline {
+    /// Every finding and every receipt that is not `clear`, as the run sees them now.
+    pub fn of(run: &AuditRun) -> Baseline {
+        Baseline {
+            privflow_baseline: VERSION,
+            entries: entries(run),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    pub fn parse(text: &str) -> Result<Baseline, String> {
+        let baseline: Baseline =
+            serde_json::from_str(text).map_err(|e| format!("not a privflow baseline: {e}"))?;
+        if baseline.privflow_baseline != VERSION {
+            return Err(format!(
+                "baseline format {} is not supported; this privflow writes format {VERSION}",
+                baseline.privflow_baseline
+            ));
+        }
+        Ok(baseline)
+    }
+
+    pub fn ids(&self) -> BTreeSet<String> {
+        self.entries.iter().map(|e| e.id.clone()).collect()
+    }
+}
+
+fn entries(run: &AuditRun) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for audit in &run.audits {
+        let model = audit.model;
+        for f in &audit.findings {
+            out.push(Entry {
+                id: f.fingerprint(model),
+                policy: model.policy.id.clone(),
+                check: model.claims[f.claim].id.clone(),
+                verdict: f.verdict.as_str().to_owned(),
+                field: model.fields.key(f.field).to_owned(),
+                recipient: model.system(f.recipient).id.clone(),
+            });
+        }
+        for j in audit
+            .disclosures
+            .judged
+            .iter()
+            .filter(|j| j.verdict != crate::verdict::DisclosureVerdict::Clear)
+        {
+            out.push(Entry {
+                id: j.fingerprint(model),
+                policy: model.policy.id.clone(),
+                check: "disclosure".to_owned(),
+                verdict: j.verdict.as_str().to_owned(),
+                field: model.fields.key(j.receipt.field).to_owned(),
+                recipient: model.entity(j.receipt.entity).id.clone(),
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// How the current run compares with a baseline.
+#[derive(Clone, Debug, Default)]
+pub struct Comparison {
+    /// Fingerprints the baseline accepts; results with them do not fail the audit.
+    pub accepted: BTreeSet<String>,
+    /// Baseline entries that no longer occur.
+    pub resolved: Vec<Entry>,
+    /// How many current results are not in the baseline.
+    pub new: usize,
+}
+
+pub fn compare(run: &AuditRun, baseline: &Baseline) -> Comparison {
+    let accepted = baseline.ids();
+    let now = entries(run);
+    let current: BTreeSet<&str> = now.iter().map(|e| e.id.as_str()).collect();
+    let resolved = baseline
+        .entries
+        .iter()
+        .filter(|e| !current.contains(e.id.as_str()))
+        .cloned()
+        .collect();
+    let new = now.iter().filter(|e| !accepted.contains(&e.id)).count();
+    Comparison {
+        accepted,
+        resolved,
+        new,
+    }
+}
