@@ -42,6 +42,7 @@ fn main() {
     let options = AuditOptions {
         today: Date::parse("2026-01-01").unwrap(),
         conflict: ConflictMode::Specific,
+        strict: false,
     };
     let run = privflow::audit_workspace(&workspace, options);
     let audited = started.elapsed();

@@ -17,6 +17,8 @@ pub struct AuditOptions {
     /// The date waivers expire against.
     pub today: Date,
     pub conflict: ConflictMode,
+    /// Waivers that match nothing are errors, and waiver errors fail the audit.
+    pub strict: bool,
 }
 
 /// The result of one claim.
@@ -37,6 +39,8 @@ pub struct PolicyAudit<'m> {
     pub disclosures: Rc<Disclosures>,
     /// Waiver problems found while applying them: expired (error) and stale (warning).
     pub diagnostics: Vec<Diagnostic>,
+    /// `--waivers` entries (by origin) that matched a finding of this policy.
+    pub matched_external_waivers: Vec<usize>,
 }
 
 /// When the audit fails the build (SPEC §7 `--fail-on`): one ladder for claim statuses and
@@ -108,7 +112,7 @@ pub fn audit(model: &Model, options: AuditOptions) -> PolicyAudit<'_> {
             }
         }
     }
-    let diagnostics = apply_waivers(model, &mut findings, options.today);
+    let (diagnostics, matched_external_waivers) = apply_waivers(model, &mut findings, options);
     for result in &mut claims {
         if result.status == Status::Skipped {
             continue;
@@ -135,6 +139,7 @@ pub fn audit(model: &Model, options: AuditOptions) -> PolicyAudit<'_> {
         findings,
         disclosures,
         diagnostics,
+        matched_external_waivers,
     }
 }
 
@@ -145,7 +150,7 @@ impl PolicyAudit<'_> {
 }
 
 fn waiver_matches(model: &Model, waiver: &Waiver, finding: &Finding) -> bool {
-    if waiver.claim != finding.claim {
+    if waiver.claim.is_some_and(|c| c != finding.claim) {
         return false;
     }
     if let Some(flow) = waiver.flow
@@ -168,28 +173,56 @@ fn waiver_matches(model: &Model, waiver: &Waiver, finding: &Finding) -> bool {
     true
 }
 
-/// Marks waived findings; an expired waiver no longer applies and is an error diagnostic, a
-/// waiver that matches nothing is a warning.
-fn apply_waivers(model: &Model, findings: &mut [Finding], today: Date) -> Vec<Diagnostic> {
+/// `claim `x`` or `every claim`, for messages about a waiver.
+pub fn waiver_subject(model: &Model, waiver: &Waiver) -> String {
+    match waiver.claim {
+        Some(c) => format!("claim `{}`", model.claims[c].id),
+        None => "every claim".to_owned(),
+    }
+}
+
+pub fn expired_diagnostic(
+    subject: &str,
+    expires: Date,
+    span: crate::diagnostics::Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        "privflow::waiver::expired",
+        format!("waiver of {subject} expired on {expires}; its findings count again"),
+    )
+    .at(span, format!("expired {expires}"))
+    .with_help("fix the flow, or renew the waiver with a new `expires` date and a reason")
+}
+
+pub fn stale_diagnostic(subject: &str, span: crate::diagnostics::Span, strict: bool) -> Diagnostic {
+    let message = format!("waiver of {subject} matches no finding");
+    let d = if strict {
+        Diagnostic::error("privflow::waiver::unmatched", message)
+    } else {
+        Diagnostic::warning("privflow::waiver::unmatched", message)
+    };
+    d.at(span, "waives nothing")
+        .with_help("the finding it covered is gone: remove the waiver")
+}
+
+/// Marks waived findings. The model's own waivers get their diagnostics here (expired: error,
+/// matching nothing: warning, or error under `strict`); waivers from `--waivers` files report
+/// only which of them matched, since they are judged across every policy.
+fn apply_waivers(
+    model: &Model,
+    findings: &mut [Finding],
+    options: AuditOptions,
+) -> (Vec<Diagnostic>, Vec<usize>) {
     let mut diagnostics = Vec::new();
+    let mut matched_origins = Vec::new();
     for (index, waiver) in model.waivers.iter().enumerate() {
-        let claim = &model.claims[waiver.claim];
+        let subject = waiver_subject(model, waiver);
         if let Some(expires) = waiver.expires
-            && expires < today
+            && expires < options.today
         {
-            diagnostics.push(
-                Diagnostic::error(
-                    "privflow::waiver::expired",
-                    format!(
-                        "waiver of claim `{}` expired on {expires}; its findings count again",
-                        claim.id
-                    ),
-                )
-                .at(waiver.span, format!("expired {expires}"))
-                .with_help(
-                    "fix the flow, or renew the waiver with a new `expires` date and a reason",
-                ),
-            );
+            if waiver.origin.is_none() {
+                diagnostics.push(expired_diagnostic(&subject, expires, waiver.span));
+            }
             continue;
         }
         let mut matched = false;
@@ -199,21 +232,16 @@ fn apply_waivers(model: &Model, findings: &mut [Finding], today: Date) -> Vec<Di
                 matched = true;
             }
         }
-        if !matched
-            && !matches!(
-                claim.kind,
-                ClaimKind::NoExpansion | ClaimKind::DisclosureComplete
-            )
-        {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "privflow::waiver::unmatched",
-                    format!("waiver of claim `{}` matches no finding", claim.id),
-                )
-                .at(waiver.span, "waives nothing")
-                .with_help("the finding it covered is gone: remove the waiver"),
-            );
+        let skipped_kind = waiver
+            .claim
+            .is_some_and(|c| model.claims[c].kind == ClaimKind::NoExpansion);
+        match waiver.origin {
+            Some(origin) if matched => matched_origins.push(origin),
+            None if !matched && !skipped_kind => {
+                diagnostics.push(stale_diagnostic(&subject, waiver.span, options.strict))
+            }
+            _ => {}
         }
     }
-    diagnostics
+    (diagnostics, matched_origins)
 }

@@ -38,11 +38,37 @@ pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> report::
     for a in &audits {
         diagnostics.extend(a.diagnostics.iter().cloned());
     }
+    // Waivers from `--waivers` files are judged across every policy: expired once, and stale
+    // only when no policy has a finding they match.
+    for (origin, waiver) in workspace.external_waivers.iter().enumerate() {
+        let subject = if waiver.claim == "*" {
+            "every claim".to_owned()
+        } else {
+            format!("claim `{}`", waiver.claim)
+        };
+        match waiver.expires {
+            Some(expires) if expires < options.today => {
+                diagnostics.push(audit::expired_diagnostic(&subject, expires, waiver.span));
+            }
+            _ if !audits
+                .iter()
+                .any(|a| a.matched_external_waivers.contains(&origin)) =>
+            {
+                diagnostics.push(audit::stale_diagnostic(
+                    &subject,
+                    waiver.span,
+                    options.strict,
+                ));
+            }
+            _ => {}
+        }
+    }
     diagnostics::sort(&mut diagnostics);
     report::AuditRun {
         sources: &workspace.sources,
         audits,
         diagnostics,
         baseline: None,
+        strict: options.strict,
     }
 }

@@ -62,6 +62,12 @@ enum Command {
         /// Fail only on results not recorded in this baseline (`privflow baseline create`).
         #[arg(long, value_name = "FILE")]
         baseline_file: Option<PathBuf>,
+        /// A file of waivers kept apart from the model (repeatable).
+        #[arg(long, value_name = "FILE")]
+        waivers: Vec<PathBuf>,
+        /// Waivers that match nothing are errors, and any waiver error fails the audit.
+        #[arg(long)]
+        strict: bool,
     },
     /// Record the current findings and receipts as accepted, for `audit --baseline-file`.
     Baseline {
@@ -277,6 +283,7 @@ fn read_baseline(path: &std::path::Path) -> Result<Baseline, String> {
 
 fn audit_options(conflict: ConflictArg, today: Option<Date>) -> AuditOptions {
     AuditOptions {
+        strict: false,
         today: today.unwrap_or_else(Date::today),
         conflict: match conflict {
             ConflictArg::Specific => ConflictMode::Specific,
@@ -406,6 +413,8 @@ fn run(cli: Cli) -> u8 {
             conflict,
             today,
             baseline_file,
+            waivers,
+            strict,
         } => {
             let baseline = match baseline_file.as_deref().map(read_baseline).transpose() {
                 Ok(b) => b,
@@ -434,11 +443,16 @@ fn run(cli: Cli) -> u8 {
             } else {
                 Format::Table
             };
-            let workspace: Workspace = match privflow::load(&paths) {
+            let mut workspace: Workspace = match privflow::load(&paths) {
                 Ok(ws) => ws,
                 Err(failure) => return load_failure(failure, load_format, cli.color),
             };
-            let mut run = privflow::audit_workspace(&workspace, audit_options(conflict, today));
+            if let Err(failure) = workspace.add_waiver_files(&waivers) {
+                return load_failure(failure, load_format, cli.color);
+            }
+            let mut options = audit_options(conflict, today);
+            options.strict = strict;
+            let mut run = privflow::audit_workspace(&workspace, options);
             run.baseline = baseline.map(|b| privflow::baseline::compare(&run, &b));
             report_diagnostics(&run.diagnostics, &workspace.sources, cli.color);
             let fail_on = fail_on.threshold();

@@ -132,7 +132,8 @@ pub struct Disclosure {
 
 #[derive(Clone, Debug)]
 pub struct Waiver {
-    pub claim: usize,
+    /// The claim waived; `None` for `*` (every claim).
+    pub claim: Option<usize>,
     pub flow: Option<FlowId>,
     pub field: Option<TaxonId>,
     pub recipient: Option<Selector>,
@@ -141,6 +142,8 @@ pub struct Waiver {
     pub ticket: Option<String>,
     pub expires: Option<Date>,
     pub span: Span,
+    /// For a waiver from a `--waivers` file, its number across all such files.
+    pub origin: Option<usize>,
 }
 
 /// One policy's complete, validated model.

@@ -23,6 +23,14 @@ pub struct RawDocument {
     pub waivers: Option<Vec<Spanned<RawWaiver>>>,
 }
 
+/// A `--waivers` file: waivers kept apart from the model, e.g. owned by a compliance team.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWaiverFile {
+    pub privflow: Spanned<u64>,
+    pub waivers: Option<Vec<Spanned<RawWaiver>>>,
+}
+
 /// Only the version key, read when a document fails to load, so that a file of another format
 /// version is reported as such rather than as a pile of unknown keys.
 #[derive(Debug, Deserialize)]

@@ -45,6 +45,14 @@ struct Names {
     defined: Vec<Defined>,
 }
 
+/// What a waiver may refer to.
+struct WaiverScope<'n> {
+    claims: &'n Names,
+    flows: &'n Names,
+    entities: &'n Names,
+    categories: &'n [String],
+}
+
 impl Names {
     fn new() -> Names {
         Names {
@@ -55,6 +63,16 @@ impl Names {
 
     fn names(&self) -> impl Iterator<Item = &str> {
         self.index.keys().map(String::as_str)
+    }
+
+    /// The names of a validated model's items, in index order.
+    fn of<'a>(items: impl Iterator<Item = (&'a str, Span)>) -> Names {
+        let mut names = Names::new();
+        for (i, (id, span)) in items.enumerate() {
+            names.index.insert(id.to_owned(), i as u32);
+            names.defined.push(Defined { span });
+        }
+        names
     }
 }
 
@@ -562,74 +580,17 @@ impl Validator<'_> {
         }
 
         // Waivers.
+        let scope = WaiverScope {
+            claims: &claim_names,
+            flows: &flow_names,
+            entities: &entity_names,
+            categories: &categories,
+        };
         let mut waivers = Vec::new();
         for (file, doc) in &mut documents {
             self.file = *file;
             for raw in doc.waivers.take().unwrap_or_default() {
-                let raw = raw.value;
-                // Waiver diagnostics point at the claim the waiver is for.
-                let span = self.span(&raw.claim.referenced);
-                let claim = self.resolve(
-                    &claim_names,
-                    &raw.claim,
-                    "claim",
-                    "privflow::model::unknown-claim",
-                );
-                let flow = raw
-                    .flow
-                    .as_ref()
-                    .map(|f| self.resolve(&flow_names, f, "flow", "privflow::model::unknown-flow"));
-                let field = raw.field.as_ref().map(|f| self.taxon(&fields, f));
-                let recipient = raw
-                    .recipient
-                    .as_ref()
-                    .map(|r| self.selector(&entity_names, &categories, r));
-                let expires = raw.expires.as_ref().and_then(|e| {
-                    let date = Date::parse(&e.value.0);
-                    if date.is_none() {
-                        let at = self.span(&e.referenced);
-                        self.error(
-                            Diagnostic::error(
-                                "privflow::model::bad-date",
-                                format!("`{}` is not a date", e.value.0),
-                            )
-                            .at(at, "not a date")
-                            .with_help("write the date as YYYY-MM-DD, e.g. `2027-06-30`"),
-                        );
-                    }
-                    date
-                });
-                if raw.reason.trim().is_empty() {
-                    self.error(
-                        Diagnostic::error(
-                            "privflow::model::waiver-without-reason",
-                            "a waiver needs a reason",
-                        )
-                        .at(span, "empty `reason`")
-                        .with_help(
-                            "say why the finding is accepted, so the next reviewer can judge it",
-                        ),
-                    );
-                }
-                let (Some(claim), Some(flow), Some(field), Some(recipient)) = (
-                    claim,
-                    flow.map_or(Some(None), |f| f.map(Some)),
-                    field.map_or(Some(None), |f| f.map(Some)),
-                    recipient.map_or(Some(None), |r| r.map(Some)),
-                ) else {
-                    continue;
-                };
-                waivers.push(Waiver {
-                    claim: claim as usize,
-                    flow: flow.map(FlowId),
-                    field,
-                    recipient,
-                    reason: raw.reason,
-                    owner: raw.owner,
-                    ticket: raw.ticket,
-                    expires,
-                    span,
-                });
+                waivers.extend(self.waiver(&raw.value, &scope, &fields, None));
             }
         }
 
@@ -671,6 +632,97 @@ impl Validator<'_> {
             disclosures,
             waivers,
         }))
+    }
+
+    /// Resolves one waiver. A model's own waiver must name things that exist; a waiver from a
+    /// `--waivers` file (`origin`) applies to the policies that have what it names and is skipped
+    /// silently by the others (the file as a whole is checked against every policy).
+    fn waiver(
+        &mut self,
+        raw: &RawWaiver,
+        scope: &WaiverScope,
+        fields: &Taxonomy,
+        origin: Option<usize>,
+    ) -> Option<Waiver> {
+        // Waiver diagnostics point at the claim the waiver is for.
+        let span = self.span(&raw.claim.referenced);
+        let lookup = |this: &mut Self,
+                      names: &Names,
+                      r: &Spanned<String>,
+                      what: &str,
+                      code|
+         -> Option<Option<u32>> {
+            if r.value == "*" {
+                return Some(None);
+            }
+            match origin {
+                Some(_) => names.index.get(&r.value).map(|&i| Some(i)),
+                None => this.resolve(names, r, what, code).map(Some),
+            }
+        };
+        let claim = lookup(
+            self,
+            scope.claims,
+            &raw.claim,
+            "claim",
+            "privflow::model::unknown-claim",
+        );
+        let flow = match &raw.flow {
+            Some(f) => lookup(
+                self,
+                scope.flows,
+                f,
+                "flow",
+                "privflow::model::unknown-flow",
+            ),
+            None => Some(None),
+        };
+        let field = match &raw.field {
+            Some(f) if f.value == "*" => Some(None),
+            Some(f) => self.taxon(fields, f).map(Some),
+            None => Some(None),
+        };
+        let recipient = match &raw.recipient {
+            Some(r) => self.selector(scope.entities, scope.categories, r).map(Some),
+            None => Some(None),
+        };
+        let expires = raw.expires.as_ref().and_then(|e| {
+            let date = Date::parse(&e.value.0);
+            if date.is_none() {
+                let at = self.span(&e.referenced);
+                self.error(
+                    Diagnostic::error(
+                        "privflow::model::bad-date",
+                        format!("`{}` is not a date", e.value.0),
+                    )
+                    .at(at, "not a date")
+                    .with_help("write the date as YYYY-MM-DD, e.g. `2027-06-30`"),
+                );
+            }
+            date
+        });
+        if raw.reason.trim().is_empty() {
+            self.error(
+                Diagnostic::error(
+                    "privflow::model::waiver-without-reason",
+                    "a waiver needs a reason",
+                )
+                .at(span, "empty `reason`")
+                .with_help("say why the finding is accepted, so the next reviewer can judge it"),
+            );
+        }
+        Some(Waiver {
+            claim: claim?.map(|c| c as usize),
+            flow: flow?.map(FlowId),
+            field: field?,
+            recipient: recipient?,
+            reason: raw.reason.clone(),
+            owner: raw.owner.clone(),
+            ticket: raw.ticket.clone(),
+            expires,
+            span,
+            origin,
+        })
     }
 
     fn check_ownership_cycles(&mut self, entities: &mut [Entity]) {
@@ -944,4 +996,42 @@ fn canonical(mut model: Model) -> Model {
         }
     }
     model
+}
+
+/// Resolves the waivers of a `--waivers` file against one validated model: the ones whose claim
+/// and flow exist in it (or are `*`) are returned; `first_origin` numbers them across files.
+pub fn external_waivers(
+    model: &Model,
+    sources: &Sources,
+    file: FileId,
+    raws: &[Spanned<RawWaiver>],
+    first_origin: usize,
+) -> (Vec<Waiver>, Vec<Diagnostic>) {
+    let mut v = Validator {
+        sources,
+        diagnostics: Vec::new(),
+        file,
+    };
+    let claims = Names::of(model.claims.iter().map(|c| (c.id.as_str(), c.span)));
+    let flows = Names::of(model.flows.iter().map(|f| (f.id.as_str(), f.span)));
+    let entities = Names::of(model.entities.iter().map(|e| (e.id.as_str(), e.span)));
+    let mut categories: Vec<String> = model
+        .entities
+        .iter()
+        .flat_map(|e| e.categories.iter().cloned())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    let scope = WaiverScope {
+        claims: &claims,
+        flows: &flows,
+        entities: &entities,
+        categories: &categories,
+    };
+    let waivers = raws
+        .iter()
+        .enumerate()
+        .filter_map(|(i, raw)| v.waiver(&raw.value, &scope, &model.fields, Some(first_origin + i)))
+        .collect();
+    (waivers, v.diagnostics)
 }

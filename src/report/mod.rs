@@ -28,12 +28,21 @@ pub struct AuditRun<'a> {
     pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
     /// The comparison with a baseline, when the audit was given one.
     pub baseline: Option<crate::baseline::Comparison>,
+    /// Under `--strict`, waiver errors (expired, matching nothing) fail the audit.
+    pub strict: bool,
 }
 
 impl AuditRun<'_> {
     /// Whether any policy fails the `--fail-on` threshold: a finding that is not waived, or a
     /// receipt, at or above it — and, with a baseline, not accepted by the baseline.
     pub fn fails(&self, threshold: crate::FailOn) -> bool {
+        let waiver_errors = self
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.code.starts_with("privflow::waiver::"));
+        if self.strict && waiver_errors {
+            return true;
+        }
         let accepted = |id: String| {
             self.baseline
                 .as_ref()

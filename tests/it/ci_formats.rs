@@ -461,3 +461,90 @@ fn completions_and_man_page_generate() {
             .contains("Audit privacy promises against data flows")
     );
 }
+
+#[test]
+fn waiver_files_apply_with_wildcards_and_stale_ones_warn_or_fail_under_strict() {
+    let base = [
+        "audit",
+        "policies/whatsapp-2021.yaml",
+        "--today",
+        "2026-11-22",
+        "--waivers",
+        "fixtures/waivers/whatsapp.yaml",
+    ];
+    let out = privflow(&[&base[..], &["--format", "json"]].concat());
+    assert_eq!(
+        out.code, 0,
+        "every violation of the policy is waived now:\n{}",
+        out.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let crm = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["recipient"]["system"] == "business-crm")
+        .unwrap();
+    assert_eq!(
+        crm["waived"], true,
+        "the `*` claim selector with a recipient category matched"
+    );
+    assert_eq!(crm["waiver"]["ticket"], "PRIV-2021-07");
+    let stale: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "privflow::waiver::unmatched")
+        .collect();
+    assert_eq!(stale.len(), 1);
+    assert_eq!(stale[0]["severity"], "warning");
+    assert_eq!(stale[0]["file"], "fixtures/waivers/whatsapp.yaml");
+
+    let strict = privflow(&[&base[..], &["--strict"]].concat());
+    assert_eq!(
+        strict.code, 1,
+        "a stale waiver fails the audit under --strict"
+    );
+    assert!(
+        strict
+            .stderr
+            .contains("× waiver of claim `cannot-see-shared-location` matches no finding"),
+        "{}",
+        strict.stderr
+    );
+
+    let expired = privflow(&[
+        "audit",
+        "policies/whatsapp-2021.yaml",
+        "--waivers",
+        "fixtures/waivers/whatsapp.yaml",
+        "--today",
+        "2100-01-01",
+    ]);
+    assert_eq!(
+        expired.code, 1,
+        "past its expiry the waiver no longer hides the violation"
+    );
+    assert!(
+        expired.stderr.contains("privflow::waiver::expired"),
+        "{}",
+        expired.stderr
+    );
+
+    let unknown = privflow(&[
+        "audit",
+        "policies/",
+        "--waivers",
+        "fixtures/waivers/unknown.yaml",
+    ]);
+    assert_eq!(
+        unknown.code, 2,
+        "unknown references in a waiver file are errors"
+    );
+    assert!(unknown.stderr.contains("unknown flow `routing-logs`"));
+    assert!(
+        unknown
+            .stderr
+            .contains("did you mean `business-chats-encrypted`?")
+    );
+}

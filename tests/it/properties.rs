@@ -168,6 +168,7 @@ fn options() -> AuditOptions {
     AuditOptions {
         today: Date::parse("2026-11-22").unwrap(),
         conflict: ConflictMode::Specific,
+        strict: false,
     }
 }
 
