@@ -11,7 +11,9 @@ use crate::report::AuditRun;
 const VERSION: u32 = 1;
 
 /// One accepted result, with enough context for a reviewer reading the file.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Entry {
     pub id: String,
     pub policy: String,

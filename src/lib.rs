@@ -20,6 +20,7 @@ pub mod model;
 pub mod raw;
 pub mod receipts;
 pub mod report;
+pub mod schema;
 pub mod taxonomy;
 mod validate;
 pub mod verdict;

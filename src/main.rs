@@ -99,6 +99,13 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Print the JSON Schema (draft-07) of the policy format, for editors; `--output` prints the
+    /// schema of `audit --format json` instead.
+    Schema {
+        /// The schema of the JSON that `audit --format json` writes.
+        #[arg(long)]
+        output: bool,
+    },
     /// Print a shell completion script: `privflow completions bash > /etc/bash_completion.d/privflow`.
     Completions {
         /// The shell to complete for.
@@ -554,6 +561,14 @@ fn run(cli: Cli) -> u8 {
                     "{}\n",
                     serde_json::to_string_pretty(&found).unwrap_or_default()
                 ),
+            };
+            emit(&text).err().unwrap_or(EXIT_OK)
+        }
+        Command::Schema { output } => {
+            let text = if output {
+                privflow::schema::audit_output()
+            } else {
+                privflow::schema::policy()
             };
             emit(&text).err().unwrap_or(EXIT_OK)
         }

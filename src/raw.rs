@@ -4,59 +4,81 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 
-/// One YAML document of a policy model (SPEC §3).
-#[derive(Debug, Deserialize)]
+/// One YAML document of a privflow policy model.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Document")]
 pub struct RawDocument {
+    #[schemars(schema_with = "schema::version")]
     pub privflow: Spanned<u64>,
+    #[schemars(with = "Option<RawPolicy>")]
     pub policy: Option<Spanned<RawPolicy>>,
     pub taxonomy: Option<RawTaxonomy>,
+    #[schemars(with = "Option<SpannedMap<RawEntity>>")]
     pub entities: Option<SpannedMap<Spanned<RawEntity>>>,
+    #[schemars(with = "Option<SpannedMap<RawSystem>>")]
     pub systems: Option<SpannedMap<Spanned<RawSystem>>>,
+    #[schemars(with = "Option<Vec<RawFlow>>")]
     pub flows: Option<Vec<Spanned<RawFlow>>>,
+    #[schemars(with = "Option<Vec<RawDisclosure>>")]
     pub disclosures: Option<Vec<Spanned<RawDisclosure>>>,
+    #[schemars(with = "Option<Vec<RawClaim>>")]
     pub claims: Option<Vec<Spanned<RawClaim>>>,
+    #[schemars(with = "Option<Vec<RawWaiver>>")]
     pub waivers: Option<Vec<Spanned<RawWaiver>>>,
 }
 
 /// A `--waivers` file: waivers kept apart from the model, e.g. owned by a compliance team.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "WaiverFile")]
 pub struct RawWaiverFile {
+    #[schemars(with = "u64")]
     pub privflow: Spanned<u64>,
+    #[schemars(with = "Option<Vec<RawWaiver>>")]
     pub waivers: Option<Vec<Spanned<RawWaiver>>>,
 }
 
 /// Only the version key, read when a document fails to load, so that a file of another format
 /// version is reported as such rather than as a pile of unknown keys.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "VersionOnly")]
 pub struct RawVersionOnly {
+    #[schemars(with = "Option<Text>")]
     pub privflow: Option<Spanned<scalar::Scalar>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Policy")]
 pub struct RawPolicy {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    #[schemars(with = "String")]
     pub speaker: Spanned<String>,
     pub title: Option<String>,
     pub version: Option<Text>,
     pub source: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Taxonomy")]
 pub struct RawTaxonomy {
+    #[schemars(with = "Option<SpannedMap<Option<RawTaxon>>>")]
     pub fields: Option<SpannedMap<Option<RawTaxon>>>,
+    #[schemars(with = "Option<SpannedMap<Option<RawTaxon>>>")]
     pub purposes: Option<SpannedMap<Option<RawTaxon>>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Taxon")]
 pub struct RawTaxon {
     pub label: Option<String>,
     pub description: Option<String>,
@@ -64,17 +86,21 @@ pub struct RawTaxon {
     pub parts: Option<Refs>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Entity")]
 pub struct RawEntity {
     pub name: Option<String>,
     pub kind: Option<EntityKind>,
+    #[schemars(with = "Option<String>")]
     pub owned_by: Option<Spanned<String>>,
     pub categories: Option<Refs>,
     pub country: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
     #[default]
@@ -83,19 +109,22 @@ pub enum EntityKind {
     Authority,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "System")]
 pub struct RawSystem {
     pub name: Option<String>,
+    #[schemars(with = "String")]
     pub operated_by: Spanned<String>,
     pub location: Option<SystemLocation>,
     pub kind: Option<SystemKind>,
     pub ephemeral: Option<bool>,
+    #[schemars(with = "Option<Text>")]
     pub retention: Option<Spanned<Text>>,
     pub country: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SystemLocation {
     #[default]
@@ -103,7 +132,7 @@ pub enum SystemLocation {
     Device,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SystemKind {
     #[default]
@@ -111,22 +140,29 @@ pub enum SystemKind {
     Store,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Flow")]
 pub struct RawFlow {
+    #[schemars(with = "Option<String>")]
     pub id: Option<Spanned<String>>,
+    #[schemars(with = "String")]
     pub from: Spanned<String>,
+    #[schemars(with = "String")]
     pub to: Spanned<String>,
     pub fields: Refs,
     pub purposes: Option<Refs>,
     pub protection: Option<Protection>,
+    #[schemars(with = "Option<Text>")]
     pub retention: Option<Spanned<Text>>,
     pub condition: Option<String>,
     pub role: Option<Role>,
     pub note: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Protection {
     Plaintext,
@@ -138,7 +174,7 @@ pub enum Protection {
     Anonymized,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     #[default]
@@ -146,7 +182,7 @@ pub enum Role {
     Processor,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Exact,
@@ -154,18 +190,23 @@ pub enum Scope {
     Group,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Disclosure")]
 pub struct RawDisclosure {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub text: Option<String>,
     pub source: Option<String>,
+    #[schemars(with = "Option<RawShare>")]
     pub share: Option<Spanned<RawShare>>,
+    #[schemars(with = "Option<RawCollect>")]
     pub collect: Option<Spanned<RawCollect>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Share")]
 pub struct RawShare {
     pub fields: Refs,
     pub with: Refs,
@@ -173,14 +214,15 @@ pub struct RawShare {
     pub purposes: Option<Refs>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Collect")]
 pub struct RawCollect {
     pub fields: Refs,
     pub purposes: Option<Refs>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimKind {
     NoShare,
@@ -210,38 +252,51 @@ impl ClaimKind {
     }
 }
 
-/// Every parameter any claim kind takes; `validate` checks which ones apply to the claim's kind.
-#[derive(Debug, Deserialize)]
+/// A promise of the policy. Which parameters apply depends on `kind`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Claim")]
 pub struct RawClaim {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    #[schemars(with = "ClaimKind")]
     pub kind: Spanned<ClaimKind>,
     pub text: Option<String>,
     pub source: Option<String>,
     pub fields: Option<Refs>,
     pub with: Option<Refs>,
+    #[schemars(with = "Option<Scope>")]
     pub scope: Option<Spanned<Scope>>,
     pub exempt_conditions: Option<Refs>,
+    #[schemars(with = "Option<bool>")]
     pub processors_exempt: Option<Spanned<bool>>,
+    #[schemars(with = "Option<bool>")]
     pub include_derived: Option<Spanned<bool>>,
     pub purposes: Option<Refs>,
     pub endpoints: Option<Refs>,
     pub operators: Option<Refs>,
+    #[schemars(with = "Option<Text>")]
     pub max: Option<Spanned<Text>>,
     pub at: Option<Refs>,
     pub exclude: Option<Refs>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Waiver")]
 pub struct RawWaiver {
+    #[schemars(with = "String")]
     pub claim: Spanned<String>,
     pub reason: String,
+    #[schemars(with = "Option<String>")]
     pub flow: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub field: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub recipient: Option<Spanned<String>>,
     pub owner: Option<String>,
     pub ticket: Option<String>,
+    #[schemars(with = "Option<Text>")]
     pub expires: Option<Spanned<Text>>,
 }
 
@@ -382,6 +437,53 @@ pub mod scalar {
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
             Ok(Scalar(v.to_string()))
+        }
+    }
+}
+
+/// JSON Schema of the hand-written deserializers above, for `privflow schema`.
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use super::{Refs, SpannedMap, Text};
+
+    /// `privflow:` — the format version, always 1.
+    pub fn version(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"description": "The format version of this file.", "const": 1})
+    }
+
+    impl JsonSchema for Text {
+        fn schema_name() -> Cow<'static, str> {
+            "Text".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({"type": ["string", "number"]})
+        }
+    }
+
+    impl JsonSchema for Refs {
+        fn schema_name() -> Cow<'static, str> {
+            "Refs".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "One name, or a list of names.",
+                "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+            })
+        }
+    }
+
+    impl<V: JsonSchema> JsonSchema for SpannedMap<V> {
+        fn inline_schema() -> bool {
+            true
+        }
+        fn schema_name() -> Cow<'static, str> {
+            format!("Map_of_{}", V::schema_name()).into()
+        }
+        fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            json_schema!({"type": "object", "additionalProperties": generator.subschema_for::<V>()})
         }
     }
 }

@@ -9,7 +9,9 @@ use crate::receipts::{Receipt, ReceiptKind};
 use crate::taxonomy::TaxonId;
 
 /// What the policy says about a receipt, least severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DisclosureVerdict {
     /// A disclosure names this entity (or its group, with group scope) and this field.

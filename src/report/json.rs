@@ -1,5 +1,6 @@
 //! `--format json`: the SPEC §7 document. Fields may be added, never renamed.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{AuditRun, Report, ordered};
@@ -10,8 +11,8 @@ use crate::verdict::{DisclosureVerdict, Judged};
 
 pub struct Json;
 
-#[derive(Serialize)]
-struct Document<'a> {
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Document<'a> {
     privflow: &'static str,
     policies: Vec<PolicyJson<'a>>,
     summary: Summary,
@@ -25,14 +26,14 @@ struct Document<'a> {
 }
 
 /// How the run compares with `--baseline-file`.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct BaselineJson<'a> {
     accepted: usize,
     new: usize,
     resolved: &'a [crate::baseline::Entry],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct PolicyJson<'a> {
     id: &'a str,
     version: Option<&'a str>,
@@ -41,7 +42,7 @@ struct PolicyJson<'a> {
     files: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Summary {
     claims: usize,
     violated: usize,
@@ -52,7 +53,7 @@ struct Summary {
     skipped: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct ClaimJson<'a> {
     id: &'a str,
     policy: &'a str,
@@ -64,20 +65,20 @@ struct ClaimJson<'a> {
     location: Location<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Recipient<'a> {
     system: &'a str,
     entity: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Location<'a> {
     file: &'a str,
     line: u32,
     column: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Waiver<'a> {
     reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,7 +89,7 @@ struct Waiver<'a> {
     expires: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct FindingJson<'a> {
     id: String,
     policy: &'a str,
@@ -108,6 +109,7 @@ struct FindingJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     waiver: Option<Waiver<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     retention: Option<String>,
@@ -115,7 +117,7 @@ struct FindingJson<'a> {
 }
 
 /// A receipt with its disclosure verdict (SPEC §7 `disclosures`).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct ReceiptJson<'a> {
     policy: &'a str,
     entity: &'a str,
@@ -132,7 +134,7 @@ struct ReceiptJson<'a> {
 }
 
 /// A disclosure no receipt needs.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct OverDisclosure<'a> {
     id: &'a str,
     policy: &'a str,

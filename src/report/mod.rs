@@ -9,6 +9,7 @@ mod sarif;
 mod table;
 
 pub use github::Github;
+pub(crate) use json::Document as JsonDocument;
 pub use json::Json;
 pub use junit::Junit;
 pub use markdown::Markdown;

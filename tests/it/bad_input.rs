@@ -142,7 +142,7 @@ fn load_errors_as_json_carry_line_and_column() {
     assert_eq!(d["file"], "fixtures/invalid/dangling-reference.yaml");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
-        (Some(9), Some(21))
+        (Some(10), Some(21))
     );
     assert_eq!(d["help"], "did you mean `wa-server`?");
 }

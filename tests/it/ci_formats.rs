@@ -69,10 +69,10 @@ fn sarif_declares_every_claim_and_locates_results_with_code_flows() {
         location["artifactLocation"]["uri"],
         "policies/whatsapp-2021.yaml"
     );
-    assert_eq!(location["region"]["startLine"], 87);
+    assert_eq!(location["region"]["startLine"], 88);
     assert_eq!(
         result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
-        165
+        166
     );
     let hops = result["codeFlows"][0]["threadFlows"][0]["locations"]
         .as_array()

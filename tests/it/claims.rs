@@ -45,7 +45,7 @@ fn multi_hop_paths_are_the_shortest_witness_with_flow_ids() {
     assert_eq!(far["hops"], 3);
     assert_eq!(far["direct"], false);
     assert_eq!(far["recipient"]["entity"], "sister-sub");
-    assert_eq!(far["location"]["line"], 34);
+    assert_eq!(far["location"]["line"], 35);
     let near = found
         .iter()
         .find(|f| f["recipient"]["system"] == "sister-api")
@@ -185,7 +185,7 @@ fn the_spec_example_reads_as_the_spec_shows() {
     assert_eq!(f["purposes"], serde_json::json!(["marketing.advertising"]));
     assert_eq!(
         f["location"],
-        serde_json::json!({"file": "fixtures/valid/spec-example.yaml", "line": 41, "column": 5})
+        serde_json::json!({"file": "fixtures/valid/spec-example.yaml", "line": 42, "column": 5})
     );
     assert_eq!(f["id"].as_str().unwrap().len(), 12);
 }

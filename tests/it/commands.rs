@@ -196,3 +196,83 @@ fn the_readme_example_reports_what_the_readme_says() {
         serde_json::json!(["connect", "wa-server->fb-companies#1"])
     );
 }
+
+#[test]
+fn the_committed_schema_is_current() {
+    let out = privflow(&["schema"]);
+    assert_eq!(out.code, 0);
+    let committed = std::fs::read_to_string(privflow::schema::POLICY_SCHEMA_PATH).unwrap();
+    assert!(
+        out.stdout == committed,
+        "schema/privflow.schema.json is stale: run `cargo run -- schema > schema/privflow.schema.json`"
+    );
+}
+
+/// Every YAML file under `dir`, recursively.
+fn yaml_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(yaml_files(&path));
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn bundled_policies_and_valid_fixtures_validate_against_the_schema_and_name_it() {
+    let schema: serde_json::Value = serde_json::from_str(&privflow::schema::policy()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut files = yaml_files(std::path::Path::new("policies"));
+    files.extend(yaml_files(std::path::Path::new("fixtures/valid")));
+    assert!(files.len() >= 10);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=")
+                && text
+                    .lines()
+                    .next()
+                    .unwrap()
+                    .ends_with("schema/privflow.schema.json"),
+            "{} names the schema for editors",
+            file.display()
+        );
+        let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", file.display());
+    }
+    // And the schema rejects what the loader rejects.
+    let bad: serde_json::Value =
+        serde_saphyr::from_str("privflow: 2\nentities: {a: {nmae: x}}\n").unwrap();
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn audit_json_validates_against_the_output_schema() {
+    let out = privflow(&["schema", "--output"]);
+    let schema: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for path in [
+        "policies/",
+        "fixtures/valid/claim-kinds.yaml",
+        "fixtures/valid/disclosures.yaml",
+        "fixtures/valid/expired-waiver.yaml",
+    ] {
+        let (_, json) = audit_json(&[path]);
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+    }
+}
