@@ -548,3 +548,79 @@ fn waiver_files_apply_with_wildcards_and_stale_ones_warn_or_fail_under_strict() 
             .contains("did you mean `business-chats-encrypted`?")
     );
 }
+
+/// The `run:`/`script:`/`entry` commands of a CI definition that invoke privflow.
+fn privflow_commands(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) if s.starts_with("privflow ") => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| privflow_commands(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| privflow_commands(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_documented_ci_definitions_parse_and_their_commands_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir(work.path().join("policies")).unwrap();
+    for entry in std::fs::read_dir(root.join("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            work.path().join("policies").join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    let docs = std::fs::read_to_string(root.join("docs/ci.md")).unwrap();
+    for file in ["docs/ci/github-workflow.yml", "docs/ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let yaml: serde_json::Value =
+            serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{file} parses: {e}"));
+        let mut commands = Vec::new();
+        privflow_commands(&yaml, &mut commands);
+        assert!(!commands.is_empty(), "{file} runs privflow");
+        for command in commands {
+            assert!(
+                docs.contains(&command),
+                "docs/ci.md shows `{command}` as {file} has it"
+            );
+            let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+            let out = privflow_in(work.path(), &args);
+            assert_eq!(
+                out.code, 1,
+                "`{command}` audits the bundled policies and finds their violations:\n{}",
+                out.stderr
+            );
+        }
+    }
+    assert!(
+        work.path().join("privflow.sarif").exists()
+            && work.path().join("privflow-junit.xml").exists()
+    );
+
+    let hooks: serde_json::Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    for hook in hooks.as_array().unwrap() {
+        let mut args: Vec<String> = hook["entry"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_owned)
+            .collect();
+        args.extend(
+            hook["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_owned()),
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = privflow_in(work.path(), &args);
+        let expected = if hook["id"] == "privflow-check" { 0 } else { 1 };
+        assert_eq!(out.code, expected, "hook {}", hook["id"]);
+    }
+}

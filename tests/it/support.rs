@@ -20,6 +20,7 @@ pub fn privflow_in(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .expect("privflow runs");
     Output {
