@@ -161,10 +161,7 @@ impl Context<'_> {
     }
 
     fn path(&self, systems: &[SystemId], flows: &[FlowId]) -> Node {
-        let names: Vec<&str> = systems
-            .iter()
-            .map(|s| self.model.system(*s).id.as_str())
-            .collect();
+        let names = self.model.system_ids(systems);
         let hops = if flows.len() == 1 {
             "1 hop".to_owned()
         } else {

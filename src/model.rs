@@ -242,6 +242,14 @@ impl Model {
         }
     }
 
+    /// The ids of `systems`, in order: a witness path as people read it.
+    pub fn system_ids(&self, systems: &[SystemId]) -> Vec<&str> {
+        systems
+            .iter()
+            .map(|s| self.system(*s).id.as_str())
+            .collect()
+    }
+
     /// A human name for an entity: `meta (Meta Platforms, Inc.)`, or just the id when unnamed.
     pub fn entity_label(&self, id: EntityId) -> String {
         let e = self.entity(id);

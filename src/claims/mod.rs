@@ -303,11 +303,7 @@ pub(crate) mod test_support {
     }
 
     pub fn describe(model: &Model, f: &Finding) -> String {
-        let path: Vec<&str> = f
-            .path
-            .iter()
-            .map(|s| model.system(*s).id.as_str())
-            .collect();
+        let path: Vec<&str> = model.system_ids(&f.path);
         format!(
             "{} {}@{}: {}",
             f.verdict.as_str(),

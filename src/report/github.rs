@@ -56,11 +56,7 @@ fn annotations(run: &AuditRun) -> Vec<Annotation> {
             let claim = &model.claims[f.claim];
             let last = model.flow(f.last_flow().expect("a finding has a hop"));
             let recipient = model.system(f.recipient);
-            let path: Vec<&str> = f
-                .path
-                .iter()
-                .map(|s| model.system(*s).id.as_str())
-                .collect();
+            let path: Vec<&str> = model.system_ids(&f.path);
             let promise = claim
                 .text
                 .as_deref()
@@ -99,11 +95,7 @@ fn annotations(run: &AuditRun) -> Vec<Annotation> {
             };
             let r = &j.receipt;
             let last = model.flow(*r.flows.last().expect("a receipt has a hop"));
-            let path: Vec<&str> = r
-                .path
-                .iter()
-                .map(|s| model.system(*s).id.as_str())
-                .collect();
+            let path: Vec<&str> = model.system_ids(&r.path);
             out.push(Annotation {
                 level,
                 file: run.sources.path(last.span.file).to_owned(),

@@ -154,11 +154,7 @@ fn receipt_json<'a>(sources: &'a Sources, model: &'a Model, j: &'a Judged) -> Re
         by: j.by.iter().map(|s| s.id(model)).collect(),
         kind: r.kind.as_str(),
         system: &model.system(r.system).id,
-        path: r
-            .path
-            .iter()
-            .map(|s| model.system(*s).id.as_str())
-            .collect(),
+        path: model.system_ids(&r.path),
         flows: r.flows.iter().map(|f| model.flow(*f).id.as_str()).collect(),
         hops: r.flows.len(),
         direct: r.direct,
@@ -212,11 +208,7 @@ fn finding_json<'a>(sources: &'a Sources, model: &'a Model, f: &'a Finding) -> F
             system: &recipient.id,
             entity: &model.entity(recipient.operator).id,
         },
-        path: f
-            .path
-            .iter()
-            .map(|s| model.system(*s).id.as_str())
-            .collect(),
+        path: model.system_ids(&f.path),
         flows: f
             .flows
             .iter()

@@ -14,11 +14,7 @@ pub struct Junit {
 
 fn describe(model: &Model, f: &Finding) -> String {
     let recipient = model.system(f.recipient);
-    let path: Vec<&str> = f
-        .path
-        .iter()
-        .map(|s| model.system(*s).id.as_str())
-        .collect();
+    let path: Vec<&str> = model.system_ids(&f.path);
     let flows: Vec<&str> = f
         .flows
         .iter()
@@ -98,11 +94,7 @@ impl Report for Junit {
                 } else {
                     TestCaseStatus::success()
                 };
-                let path: Vec<&str> = r
-                    .path
-                    .iter()
-                    .map(|s| model.system(*s).id.as_str())
-                    .collect();
+                let path: Vec<&str> = model.system_ids(&r.path);
                 let by: Vec<&str> = j.by.iter().map(|s| s.id(model)).collect();
                 if fails {
                     status.set_message(j.verdict.as_str());

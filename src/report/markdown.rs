@@ -107,11 +107,7 @@ impl Report for Markdown {
                     (_, Verdict::Possible) => "⚠️",
                     (_, Verdict::Undetermined) => "❔",
                 };
-                let path: Vec<&str> = f
-                    .path
-                    .iter()
-                    .map(|s| model.system(*s).id.as_str())
-                    .collect();
+                let path: Vec<&str> = model.system_ids(&f.path);
                 let flows: Vec<String> =
                     f.flows.iter().map(|id| code(&model.flow(*id).id)).collect();
                 let last = model.flow(f.last_flow().expect("a finding has a hop")).span;
@@ -143,11 +139,7 @@ impl Report for Markdown {
                 let _ = writeln!(out, "|---|---|---|---|---|");
                 for j in judged {
                     let r = &j.receipt;
-                    let path: Vec<&str> = r
-                        .path
-                        .iter()
-                        .map(|s| model.system(*s).id.as_str())
-                        .collect();
+                    let path: Vec<&str> = model.system_ids(&r.path);
                     let by: Vec<String> = j.by.iter().map(|s| code(s.id(model))).collect();
                     let collects = if r.kind == crate::receipts::ReceiptKind::Collect {
                         " (collects)"

@@ -139,11 +139,7 @@ fn rules(model: &Model) -> Vec<ReportingDescriptor> {
 }
 
 fn path_text(model: &Model, systems: &[crate::model::SystemId]) -> String {
-    systems
-        .iter()
-        .map(|s| model.system(*s).id.as_str())
-        .collect::<Vec<_>>()
-        .join(" → ")
+    model.system_ids(systems).join(" → ")
 }
 
 fn code_flow(sources: &Sources, model: &Model, flows: &[crate::model::FlowId]) -> CodeFlow {

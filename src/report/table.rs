@@ -67,11 +67,7 @@ impl Table {
             recipient.id,
             model.entity(recipient.operator).name,
         );
-        let path: Vec<&str> = f
-            .path
-            .iter()
-            .map(|s| model.system(*s).id.as_str())
-            .collect();
+        let path: Vec<&str> = model.system_ids(&f.path);
         let reach = if f.direct { "direct" } else { "indirect" };
         let hops = if f.hops() == 1 {
             "1 hop".to_owned()
@@ -153,11 +149,7 @@ impl Table {
                 );
             }
             let verdict = format!("{:<9}", j.verdict.as_str());
-            let path: Vec<&str> = r
-                .path
-                .iter()
-                .map(|s| model.system(*s).id.as_str())
-                .collect();
+            let path: Vec<&str> = model.system_ids(&r.path);
             let by = if j.by.is_empty() {
                 String::new()
             } else {
