@@ -226,10 +226,7 @@ impl Context<'_> {
                 "{}: {} {} {}",
                 j.verdict.as_str(),
                 self.model.entity_label(r.entity),
-                match r.kind {
-                    crate::receipts::ReceiptKind::Share => "receives",
-                    crate::receipts::ReceiptKind::Collect => "collects",
-                },
+                r.kind.verb(),
                 self.model.fields.key(r.field)
             ),
             children,

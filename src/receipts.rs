@@ -17,6 +17,14 @@ pub enum ReceiptKind {
 }
 
 impl ReceiptKind {
+    /// What the entity does with the field, in a sentence.
+    pub fn verb(self) -> &'static str {
+        match self {
+            ReceiptKind::Share => "receives",
+            ReceiptKind::Collect => "collects",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReceiptKind::Share => "share",

@@ -105,10 +105,7 @@ fn annotations(run: &AuditRun) -> Vec<Annotation> {
                 message: format!(
                     "{} {} {} via {}",
                     model.entity_label(r.entity),
-                    match r.kind {
-                        crate::receipts::ReceiptKind::Share => "receives",
-                        crate::receipts::ReceiptKind::Collect => "collects",
-                    },
+                    r.kind.verb(),
                     model.fields.key(r.field),
                     path.join(" → ")
                 ),

@@ -237,10 +237,7 @@ fn run(sources: &Sources, audit: &PolicyAudit) -> Run {
             continue;
         };
         let r = &j.receipt;
-        let verb = match r.kind {
-            crate::receipts::ReceiptKind::Share => "receives",
-            crate::receipts::ReceiptKind::Collect => "collects",
-        };
+        let verb = r.kind.verb();
         let by: Vec<&str> = j.by.iter().map(|s| s.id(model)).collect();
         let decided = if by.is_empty() {
             String::new()
