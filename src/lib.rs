@@ -11,6 +11,7 @@ pub mod audit;
 pub mod baseline;
 pub mod claims;
 pub mod diagnostics;
+pub mod diff;
 pub mod duration;
 pub mod explain;
 pub mod finding;

@@ -9,11 +9,11 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use privflow::baseline::Baseline;
 use privflow::diagnostics::{self, Diagnostic, Sources};
 use privflow::duration::Date;
-use privflow::explain;
 use privflow::report::{Github, Json, Junit, Markdown, Report, Sarif, Table};
 use privflow::taxonomy::{self, TaxonomyKind};
 use privflow::verdict::ConflictMode;
 use privflow::{AuditOptions, FailOn, LoadFailure, Workspace};
+use privflow::{diff, explain};
 
 /// Exit codes (SPEC §7).
 const EXIT_OK: u8 = 0;
@@ -73,6 +73,33 @@ enum Command {
     Baseline {
         #[command(subcommand)]
         action: BaselineAction,
+    },
+    /// Compare two versions of a policy: what changes about who receives what.
+    ///
+    /// Each side is a file, a directory or `git:REV:PATH`; or give `--base REV PATH…` for the
+    /// same paths at a git revision.
+    Diff {
+        /// BASE and REVISION, or with `--base`, the paths to compare against their older selves.
+        #[arg(required = true)]
+        sides: Vec<String>,
+        /// Compare PATH… with the same paths at this git revision.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+        format: DiffFormat,
+        /// Lowest level that makes the diff exit 1.
+        #[arg(long, value_enum, default_value_t = DiffFailOn::Error)]
+        fail_on: DiffFailOn,
+        /// A YAML file re-levelling checks: `check-id: error|warning|info|none`.
+        #[arg(long, value_name = "FILE")]
+        levels: Option<PathBuf>,
+        /// How a disclosure and a negative claim covering the same receipt are resolved.
+        #[arg(long, value_enum, default_value_t = ConflictArg::Specific)]
+        conflict: ConflictArg,
+        /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
     /// Load and validate only.
     Check {
@@ -138,6 +165,22 @@ enum BaselineAction {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
+    Github,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -280,6 +323,119 @@ enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `privflow diff`: load both sides, audit each, compare, render.
+fn run_diff(
+    sides: Vec<String>,
+    base_rev: Option<String>,
+    format: DiffFormat,
+    fail_on: DiffFailOn,
+    levels: Option<PathBuf>,
+    options: AuditOptions,
+    color: ColorChoice,
+) -> u8 {
+    let levels = match levels.map(|p| {
+        std::fs::read_to_string(&p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| diff::Levels::parse(&t))
+    }) {
+        None => diff::Levels::default(),
+        Some(Ok(levels)) => levels,
+        Some(Err(message)) => {
+            eprintln!("privflow: --levels: {message}");
+            return EXIT_MODEL_ERROR;
+        }
+    };
+    let loaded = match (&base_rev, sides.as_slice()) {
+        (Some(rev), paths) => {
+            let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+            (
+                privflow::loader::load_git(rev, &paths),
+                privflow::load(&paths),
+            )
+        }
+        (None, [base, revision]) => (
+            privflow::loader::load_side(base),
+            privflow::loader::load_side(revision),
+        ),
+        (None, _) => {
+            eprintln!(
+                "privflow: diff takes BASE and REVISION, or --base REV and the paths to compare"
+            );
+            return EXIT_MODEL_ERROR;
+        }
+    };
+    let (base, revision) = match loaded {
+        (Ok(b), Ok(r)) => (b, r),
+        (b, r) => {
+            for (side, result) in [("base", b), ("revision", r)] {
+                if let Err(failure) = result {
+                    eprintln!("privflow: the {side} side does not load:");
+                    report_diagnostics(&failure.diagnostics, &failure.sources, color);
+                }
+            }
+            return EXIT_MODEL_ERROR;
+        }
+    };
+    if base.models.len() != 1 || revision.models.len() != 1 {
+        eprintln!(
+            "privflow: diff compares one policy per side; the base has {} and the revision {}",
+            base.models.len(),
+            revision.models.len()
+        );
+        return EXIT_MODEL_ERROR;
+    }
+    let (base_run, revision_run) = (
+        privflow::audit_workspace(&base, options),
+        privflow::audit_workspace(&revision, options),
+    );
+    let side = |run: &'_ privflow::report::AuditRun<'_>| -> diff::Version {
+        let policy = &run.audits[0].model.policy;
+        diff::Version {
+            id: policy.id.clone(),
+            version: policy.version.clone(),
+        }
+    };
+    let changes = diff::diff(
+        diff::Side {
+            audit: &base_run.audits[0],
+            sources: &base.sources,
+        },
+        diff::Side {
+            audit: &revision_run.audits[0],
+            sources: &revision.sources,
+        },
+        &levels,
+    );
+    let report = diff::DiffReport::new(side(&base_run), side(&revision_run), changes);
+    if report
+        .changes
+        .iter()
+        .any(|c| c.check == diff::Check::SpeakerChanged)
+    {
+        eprintln!("privflow: warning: the two versions have different speakers");
+    }
+    let text = match format {
+        DiffFormat::Table => report.table(),
+        DiffFormat::Json => report.json(),
+        DiffFormat::Markdown => report.markdown(),
+        DiffFormat::Github => report.github(),
+    };
+    if let Err(code) = emit(&text) {
+        return code;
+    }
+    let threshold = match fail_on {
+        DiffFailOn::Error => Some(diff::Level::Error),
+        DiffFailOn::Warning => Some(diff::Level::Warning),
+        DiffFailOn::Info => Some(diff::Level::Info),
+        DiffFailOn::Never => None,
+    };
+    if report.fails(threshold) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
 }
 
 fn read_baseline(path: &std::path::Path) -> Result<Baseline, String> {
@@ -476,6 +632,23 @@ fn run(cli: Cli) -> u8 {
                 EXIT_OK
             }
         }
+        Command::Diff {
+            sides,
+            base,
+            format,
+            fail_on,
+            levels,
+            conflict,
+            today,
+        } => run_diff(
+            sides,
+            base,
+            format,
+            fail_on,
+            levels,
+            audit_options(conflict, today),
+            cli.color,
+        ),
         Command::Check { paths, format } => match privflow::load(&paths) {
             Ok(ws) => {
                 report_diagnostics(&ws.warnings, &ws.sources, cli.color);

@@ -252,7 +252,10 @@ impl Model {
 
     /// A human name for an entity: `meta (Meta Platforms, Inc.)`, or just the id when unnamed.
     pub fn entity_label(&self, id: EntityId) -> String {
-        let e = self.entity(id);
+        self.entity_label_of(self.entity(id))
+    }
+
+    pub fn entity_label_of(&self, e: &Entity) -> String {
         if e.name == e.id {
             e.id.clone()
         } else {

@@ -1,10 +1,10 @@
 //! Output formats of `privflow audit`, behind one trait: adding a format is adding one file.
 //! Renderers read audit data and return text; they never decide verdicts.
 
-mod github;
+pub mod github;
 mod json;
 mod junit;
-mod markdown;
+pub mod markdown;
 mod sarif;
 mod table;
 

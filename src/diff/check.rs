@@ -1,0 +1,173 @@
+//! The checks `privflow diff` reports, each with a stable id and a default level, and the
+//! `--levels` file that re-levels them (or silences them with `none`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// How serious a change is, least first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// Every check of `privflow diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    ReachExpanded,
+    ReachNarrowed,
+    FlowAdded,
+    FlowRemoved,
+    PurposeAdded,
+    ProtectionWeakened,
+    RetentionIncreased,
+    ClaimRemoved,
+    ClaimWeakened,
+    ClaimAdded,
+    ClaimStrengthened,
+    FindingNew,
+    FindingResolved,
+    NoExpansionBroken,
+    DisclosureAdded,
+    DisclosureRemoved,
+    EntityAdded,
+    EntityRemoved,
+    SystemAdded,
+    SystemRemoved,
+    SpeakerChanged,
+}
+
+pub const ALL: [Check; 21] = [
+    Check::ReachExpanded,
+    Check::ReachNarrowed,
+    Check::FlowAdded,
+    Check::FlowRemoved,
+    Check::PurposeAdded,
+    Check::ProtectionWeakened,
+    Check::RetentionIncreased,
+    Check::ClaimRemoved,
+    Check::ClaimWeakened,
+    Check::ClaimAdded,
+    Check::ClaimStrengthened,
+    Check::FindingNew,
+    Check::FindingResolved,
+    Check::NoExpansionBroken,
+    Check::DisclosureAdded,
+    Check::DisclosureRemoved,
+    Check::EntityAdded,
+    Check::EntityRemoved,
+    Check::SystemAdded,
+    Check::SystemRemoved,
+    Check::SpeakerChanged,
+];
+
+impl Check {
+    pub fn id(self) -> &'static str {
+        match self {
+            Check::ReachExpanded => "reach-expanded",
+            Check::ReachNarrowed => "reach-narrowed",
+            Check::FlowAdded => "flow-added",
+            Check::FlowRemoved => "flow-removed",
+            Check::PurposeAdded => "purpose-added",
+            Check::ProtectionWeakened => "protection-weakened",
+            Check::RetentionIncreased => "retention-increased",
+            Check::ClaimRemoved => "claim-removed",
+            Check::ClaimWeakened => "claim-weakened",
+            Check::ClaimAdded => "claim-added",
+            Check::ClaimStrengthened => "claim-strengthened",
+            Check::FindingNew => "finding-new",
+            Check::FindingResolved => "finding-resolved",
+            Check::NoExpansionBroken => "no-expansion-broken",
+            Check::DisclosureAdded => "disclosure-added",
+            Check::DisclosureRemoved => "disclosure-removed",
+            Check::EntityAdded => "entity-added",
+            Check::EntityRemoved => "entity-removed",
+            Check::SystemAdded => "system-added",
+            Check::SystemRemoved => "system-removed",
+            Check::SpeakerChanged => "speaker-changed",
+        }
+    }
+
+    /// The level of SPEC §7 (`reach-expanded` is decided per change: see `diff`).
+    pub fn default_level(self) -> Level {
+        match self {
+            Check::ReachExpanded
+            | Check::FlowAdded
+            | Check::RetentionIncreased
+            | Check::DisclosureRemoved => Level::Warning,
+            Check::SpeakerChanged => Level::Warning,
+            Check::PurposeAdded
+            | Check::ProtectionWeakened
+            | Check::ClaimRemoved
+            | Check::ClaimWeakened
+            | Check::FindingNew
+            | Check::NoExpansionBroken => Level::Error,
+            Check::ReachNarrowed
+            | Check::FlowRemoved
+            | Check::ClaimAdded
+            | Check::ClaimStrengthened
+            | Check::FindingResolved
+            | Check::DisclosureAdded
+            | Check::EntityAdded
+            | Check::EntityRemoved
+            | Check::SystemAdded
+            | Check::SystemRemoved => Level::Info,
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Check> {
+        ALL.iter().copied().find(|c| c.id() == id)
+    }
+}
+
+/// Levels chosen by the user: a check mapped to a level, or to `None` to silence it.
+#[derive(Clone, Debug, Default)]
+pub struct Levels(BTreeMap<Check, Option<Level>>);
+
+impl Levels {
+    /// Parses a `--levels` file: YAML, `check-id: error|warning|info|none` per line.
+    pub fn parse(text: &str) -> Result<Levels, String> {
+        let raw: BTreeMap<String, String> = serde_saphyr::from_str(text)
+            .map_err(|e| format!("not a levels file: {}", e.without_snippet()))?;
+        let mut levels = BTreeMap::new();
+        for (id, level) in raw {
+            let check = Check::from_id(&id).ok_or_else(|| {
+                let ids: Vec<&str> = ALL.iter().map(|c| c.id()).collect();
+                let hint = crate::diagnostics::did_you_mean(&id, ids.iter().copied())
+                    .unwrap_or_else(|| format!("the checks are {}", ids.join(", ")));
+                format!("unknown check `{id}`: {hint}")
+            })?;
+            let level = match level.as_str() {
+                "error" => Some(Level::Error),
+                "warning" => Some(Level::Warning),
+                "info" => Some(Level::Info),
+                "none" => None,
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a level for `{id}`: use error, warning, info or none"
+                    ));
+                }
+            };
+            levels.insert(check, level);
+        }
+        Ok(Levels(levels))
+    }
+
+    /// The level of a change of `check` whose default is `default`; `None` silences it.
+    pub fn level(&self, check: Check, default: Level) -> Option<Level> {
+        self.0.get(&check).copied().unwrap_or(Some(default))
+    }
+}
