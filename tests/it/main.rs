@@ -5,6 +5,7 @@ mod bad_input;
 mod ci_formats;
 mod claims;
 mod commands;
+mod diff;
 mod disclosures;
 mod explain;
 mod large;

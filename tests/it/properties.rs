@@ -268,3 +268,71 @@ proptest! {
         prop_assert_eq!(plain, shuffled);
     }
 }
+
+/// `check entity field` of a diff's reach changes.
+fn reach_changes(base: &Spec, revision: &Spec, check: &str) -> BTreeSet<String> {
+    let (b, r) = (
+        load_inputs(render(base, &[], false)).unwrap(),
+        load_inputs(render(revision, &[], false)).unwrap(),
+    );
+    let (b_run, r_run) = (
+        privflow::audit_workspace(&b, options()),
+        privflow::audit_workspace(&r, options()),
+    );
+    let changes = privflow::diff::diff(
+        privflow::diff::Side {
+            audit: &b_run.audits[0],
+            sources: &b.sources,
+        },
+        privflow::diff::Side {
+            audit: &r_run.audits[0],
+            sources: &r.sources,
+        },
+        &privflow::diff::Levels::default(),
+    );
+    changes
+        .iter()
+        .filter(|c| c.check.id() == check)
+        .map(|c| {
+            format!(
+                "{:?} {:?} {}",
+                c.entity,
+                c.field,
+                c.message.contains("collected")
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_model_diffed_with_itself_has_no_changes(spec in spec()) {
+        let (a, b) = (load_inputs(render(&spec, &[], false)).unwrap(), load_inputs(render(&spec, &[1, 2, 3], true)).unwrap());
+        let (a_run, b_run) = (privflow::audit_workspace(&a, options()), privflow::audit_workspace(&b, options()));
+        let changes = privflow::diff::diff(
+            privflow::diff::Side { audit: &a_run.audits[0], sources: &a.sources },
+            privflow::diff::Side { audit: &b_run.audits[0], sources: &b.sources },
+            &privflow::diff::Levels::default(),
+        );
+        let described: Vec<String> = changes.iter().map(|c| c.message.clone()).collect();
+        prop_assert!(changes.is_empty(), "{:?}", described);
+    }
+
+    #[test]
+    fn reach_expanded_one_way_is_reach_narrowed_the_other(
+        spec in spec(), extra in proptest::collection::vec((0usize..7, 0usize..7, 0..FIELDS.len()), 0..4), drop in 0usize..10,
+    ) {
+        let n = spec.systems.len();
+        let mut other = spec.clone();
+        if !other.flows.is_empty() {
+            let i = drop % other.flows.len();
+            other.flows.remove(i);
+        }
+        for (from, to, field) in extra {
+            other.flows.push(Flow { from: from % n, to: to % n, fields: vec![field], protection: 0 });
+        }
+        prop_assert_eq!(reach_changes(&spec, &other, "reach-expanded"), reach_changes(&other, &spec, "reach-narrowed"));
+    }
+}
