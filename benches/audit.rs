@@ -62,6 +62,31 @@ fn main() {
     println!("  load       {loaded:.2?} (parse + validate)");
     println!("  audit      {audited:.2?} ({findings} findings, {receipts} receipts judged)");
     println!("  total      {:.2?}", loaded + audited);
+    // Diff: the same model against a revision with 1 000 more flows.
+    let started = Instant::now();
+    let revised = generate::revision(&generate::model(&size), &size, 1_000);
+    let revision = load_inputs(vec![InputFile {
+        path: "revision.yaml".into(),
+        bytes: revised.into_bytes(),
+    }])
+    .unwrap_or_else(|f| panic!("the revision must load: {:?}", &f.diagnostics[..1]));
+    let revision_run = privflow::audit_workspace(&revision, options);
+    let changes = privflow::diff::diff(
+        privflow::diff::Side {
+            audit: &run.audits[0],
+            sources: &workspace.sources,
+        },
+        privflow::diff::Side {
+            audit: &revision_run.audits[0],
+            sources: &revision.sources,
+        },
+        &privflow::diff::Levels::default(),
+    );
+    println!(
+        "  diff       {:.2?} (load and audit the revision, compare: {} changes)",
+        started.elapsed(),
+        changes.len()
+    );
     match peak_memory_mb() {
         Some(mb) => println!("  peak RSS   {mb:.0} MB"),
         None => println!("  peak RSS   unavailable on this platform"),

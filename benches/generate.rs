@@ -130,3 +130,19 @@ pub fn model(size: &Size) -> String {
     }
     out
 }
+
+/// A revision of `model`: `extra` new flows from the speaker's first systems, so reach changes.
+pub fn revision(model: &str, size: &Size, extra: usize) -> String {
+    let mut rng = Lcg(7);
+    let mut flows = String::new();
+    for f in 0..extra {
+        let _ = writeln!(
+            flows,
+            "  - {{id: r{f}, from: s{}, to: s{}, fields: [user.generated.k{}], purposes: [marketing.advertising]}}",
+            rng.next(20),
+            rng.next(size.systems),
+            rng.next(size.keys)
+        );
+    }
+    model.replacen("claims:\n", &format!("{flows}claims:\n"), 1)
+}

@@ -245,3 +245,87 @@ fn apply_waivers(
     }
     (diagnostics, matched_origins)
 }
+
+/// Evaluates the `no_expansion` claims of `audit` against the receipts of a base version
+/// (`audit --baseline BASE`): every field that newly reaches a selected entity is a violation.
+pub fn apply_no_expansion(audit: &mut PolicyAudit, base: &PolicyAudit) {
+    let model = audit.model;
+    let base_model = base.model;
+    let before: std::collections::BTreeSet<(String, String)> = base
+        .disclosures
+        .judged
+        .iter()
+        .filter(|j| j.receipt.kind == crate::receipts::ReceiptKind::Share)
+        .map(|j| {
+            (
+                base_model.entity(j.receipt.entity).id.clone(),
+                base_model.fields.key(j.receipt.field).to_owned(),
+            )
+        })
+        .collect();
+    for (index, claim) in model
+        .claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == ClaimKind::NoExpansion)
+    {
+        let mut selection = model.select(&claim.with, claim.scope.unwrap_or(Scope::Group));
+        selection[model.speaker().index()] = false;
+        let mut found = Vec::new();
+        for j in audit
+            .disclosures
+            .judged
+            .iter()
+            .filter(|j| j.receipt.kind == crate::receipts::ReceiptKind::Share)
+        {
+            let r = &j.receipt;
+            let key = (
+                model.entity(r.entity).id.clone(),
+                model.fields.key(r.field).to_owned(),
+            );
+            let in_scope = claim.fields.is_empty()
+                || claim
+                    .fields
+                    .iter()
+                    .any(|&y| model.fields.is_within(r.field, y));
+            if !selection[r.entity.index()] || !in_scope || before.contains(&key) {
+                continue;
+            }
+            let mut finding = Finding {
+                claim: index,
+                verdict: Verdict::Violated,
+                certainty: crate::graph::Certainty::Definite,
+                field: r.field,
+                claim_field: r.field,
+                recipient: r.system,
+                path: r.path.clone(),
+                flows: r.flows.clone(),
+                direct: r.direct,
+                notes: Vec::new(),
+                waiver: None,
+            };
+            finding.waiver = model
+                .waivers
+                .iter()
+                .position(|w| waiver_matches(model, w, &finding));
+            found.push(finding);
+        }
+        let result = audit
+            .claims
+            .iter_mut()
+            .find(|r| r.claim == index)
+            .expect("every claim has a result");
+        result.findings = found.len();
+        let worst = found
+            .iter()
+            .filter(|f| f.waiver.is_none())
+            .map(|f| f.verdict)
+            .max();
+        result.status = match (worst, found.is_empty()) {
+            (Some(v), _) => v.into(),
+            (None, false) => Status::Waived,
+            (None, true) => Status::Holds,
+        };
+        audit.findings.extend(found);
+    }
+}

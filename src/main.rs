@@ -59,6 +59,9 @@ enum Command {
         /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+        /// A base version (a path or `git:REV:PATH`) to evaluate `no_expansion` claims against.
+        #[arg(long = "baseline", value_name = "BASE")]
+        base_version: Option<String>,
         /// Fail only on results not recorded in this baseline (`privflow baseline create`).
         #[arg(long, value_name = "FILE")]
         baseline_file: Option<PathBuf>,
@@ -575,6 +578,7 @@ fn run(cli: Cli) -> u8 {
             fail_on,
             conflict,
             today,
+            base_version,
             baseline_file,
             waivers,
             strict,
@@ -616,6 +620,37 @@ fn run(cli: Cli) -> u8 {
             let mut options = audit_options(conflict, today);
             options.strict = strict;
             let mut run = privflow::audit_workspace(&workspace, options);
+            // `no_expansion` claims need the base version's reach.
+            let base_workspace = match base_version
+                .as_deref()
+                .map(privflow::loader::load_side)
+                .transpose()
+            {
+                Ok(ws) => ws,
+                Err(failure) => {
+                    eprintln!("privflow: the --baseline version does not load:");
+                    report_diagnostics(&failure.diagnostics, &failure.sources, cli.color);
+                    return EXIT_MODEL_ERROR;
+                }
+            };
+            let base_run = base_workspace
+                .as_ref()
+                .map(|ws| privflow::audit_workspace(ws, options));
+            if let Some(base_run) = &base_run {
+                for audit in &mut run.audits {
+                    let base = base_run
+                        .audits
+                        .iter()
+                        .find(|b| b.model.policy.id == audit.model.policy.id);
+                    if let Some(base) = base.or(if base_run.audits.len() == 1 {
+                        base_run.audits.first()
+                    } else {
+                        None
+                    }) {
+                        privflow::audit::apply_no_expansion(audit, base);
+                    }
+                }
+            }
             run.baseline = baseline.map(|b| privflow::baseline::compare(&run, &b));
             report_diagnostics(&run.diagnostics, &workspace.sources, cli.color);
             let fail_on = fail_on.threshold();

@@ -648,9 +648,8 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
             }
             let field = r.fields.key(rc.field);
             let message = format!(
-                "claim {}{} is broken: {field} now reaches {}",
+                "claim {} is broken: {field} now reaches {}",
                 claim.id,
-                quote(claim),
                 r.entity_label(rc.entity)
             );
             let last = r.flow(*rc.flows.last().expect("a receipt has a hop"));

@@ -323,3 +323,64 @@ fn a_side_that_does_not_load_is_named() {
     ]);
     assert!(out.stderr.contains("different speakers"), "{}", out.stderr);
 }
+
+#[test]
+fn audit_with_a_base_version_evaluates_no_expansion_claims() {
+    let out = privflow(&[
+        "audit",
+        "policies/whatsapp-2021.yaml",
+        "--baseline",
+        "policies/whatsapp-2020.yaml",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-22",
+    ]);
+    assert_eq!(out.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let claim = json["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "no-expanded-sharing-with-facebook")
+        .unwrap();
+    assert_eq!(claim["status"], "violated");
+    assert_eq!(claim["findings"], 5);
+    let fields: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "no-expanded-sharing-with-facebook")
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"user.contact.phone_number") && fields.contains(&"user.device.ip_address"),
+        "{fields:?}"
+    );
+    // Against itself nothing is new: the promise holds.
+    let same = privflow(&[
+        "audit",
+        "policies/whatsapp-2021.yaml",
+        "--baseline",
+        "policies/whatsapp-2021.yaml",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&same.stdout).unwrap();
+    let claim = json["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "no-expanded-sharing-with-facebook")
+        .unwrap();
+    assert_eq!(claim["status"], "holds");
+    // Without a base version it is skipped, as before.
+    let (_, json) = crate::support::audit_json(&["policies/whatsapp-2021.yaml"]);
+    let claim = json["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "no-expanded-sharing-with-facebook")
+        .unwrap();
+    assert_eq!(claim["status"], "skipped");
+}
