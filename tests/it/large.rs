@@ -29,3 +29,58 @@ fn a_100_000_flow_model_loads() {
         (10_000, 100_000, 100)
     );
 }
+
+#[test]
+fn a_generated_revision_diffs_with_new_reach() {
+    let size = generate::Size {
+        systems: 300,
+        flows: 3_000,
+        keys: 40,
+        claims: 30,
+    };
+    let base_text = generate::model(&size);
+    let revised = generate::revision(&base_text, &size, 200);
+    let load = |path: &str, text: String| {
+        privflow::loader::load_inputs(vec![privflow::loader::InputFile {
+            path: path.into(),
+            bytes: text.into_bytes(),
+        }])
+        .unwrap_or_else(|f| panic!("{:#?}", &f.diagnostics[..1]))
+    };
+    let (base, revision) = (load("base.yaml", base_text), load("revision.yaml", revised));
+    let options = privflow::AuditOptions {
+        today: privflow::duration::Date::parse("2026-01-01").unwrap(),
+        conflict: privflow::verdict::ConflictMode::Specific,
+        strict: false,
+    };
+    let (b, r) = (
+        privflow::audit_workspace(&base, options),
+        privflow::audit_workspace(&revision, options),
+    );
+    let changes = privflow::diff::diff(
+        privflow::diff::Side {
+            audit: &b.audits[0],
+            sources: &base.sources,
+        },
+        privflow::diff::Side {
+            audit: &r.audits[0],
+            sources: &revision.sources,
+        },
+        &privflow::diff::Levels::default(),
+    );
+    let added = changes
+        .iter()
+        .filter(|c| c.check == privflow::diff::Check::FlowAdded)
+        .count();
+    assert_eq!(added, 200, "every new flow is reported");
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.check == privflow::diff::Check::ReachExpanded)
+    );
+    assert!(
+        !changes
+            .iter()
+            .any(|c| c.check == privflow::diff::Check::FlowRemoved)
+    );
+}
