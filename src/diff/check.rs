@@ -48,9 +48,13 @@ pub enum Check {
     SystemAdded,
     SystemRemoved,
     SpeakerChanged,
+    EntityChanged,
+    SystemChanged,
+    FlowChanged,
+    DisclosureChanged,
 }
 
-pub const ALL: [Check; 21] = [
+pub const ALL: [Check; 25] = [
     Check::ReachExpanded,
     Check::ReachNarrowed,
     Check::FlowAdded,
@@ -72,6 +76,10 @@ pub const ALL: [Check; 21] = [
     Check::SystemAdded,
     Check::SystemRemoved,
     Check::SpeakerChanged,
+    Check::EntityChanged,
+    Check::SystemChanged,
+    Check::FlowChanged,
+    Check::DisclosureChanged,
 ];
 
 impl Check {
@@ -98,6 +106,10 @@ impl Check {
             Check::SystemAdded => "system-added",
             Check::SystemRemoved => "system-removed",
             Check::SpeakerChanged => "speaker-changed",
+            Check::EntityChanged => "entity-changed",
+            Check::SystemChanged => "system-changed",
+            Check::FlowChanged => "flow-changed",
+            Check::DisclosureChanged => "disclosure-changed",
         }
     }
 
@@ -124,7 +136,11 @@ impl Check {
             | Check::EntityAdded
             | Check::EntityRemoved
             | Check::SystemAdded
-            | Check::SystemRemoved => Level::Info,
+            | Check::SystemRemoved
+            | Check::EntityChanged
+            | Check::SystemChanged
+            | Check::FlowChanged
+            | Check::DisclosureChanged => Level::Info,
         }
     }
 

@@ -310,6 +310,43 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
         }
     }
     for (id, e) in &b_entities {
+        if let Some(now) = r_entities.get(id) {
+            let owner =
+                |m: &Model, e: &crate::model::Entity| e.owned_by.map(|o| m.entity(o).id.clone());
+            let mut what = Vec::new();
+            if owner(b, e) != owner(r, now) {
+                what.push(format!(
+                    "owner {} → {}",
+                    owner(b, e).unwrap_or("none".into()),
+                    owner(r, now).unwrap_or("none".into())
+                ));
+            }
+            if e.kind != now.kind {
+                what.push(format!("kind {:?} → {:?}", e.kind, now.kind).to_lowercase());
+            }
+            if e.categories != now.categories {
+                what.push(format!(
+                    "categories [{}] → [{}]",
+                    e.categories.join(", "),
+                    now.categories.join(", ")
+                ));
+            }
+            if !what.is_empty() {
+                let about = About {
+                    entity: Some(id.to_string()),
+                    base: bl(e.span),
+                    revision: rl(now.span),
+                    ..About::default()
+                };
+                changes.push(
+                    Check::EntityChanged,
+                    Level::Info,
+                    id,
+                    format!("entity {id} changed: {}", what.join("; ")),
+                    about,
+                );
+            }
+        }
         if !r_entities.contains_key(id) {
             let about = About {
                 entity: Some(id.to_string()),
@@ -345,6 +382,42 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
         }
     }
     for (id, s) in &b_systems {
+        if let Some(now) = r_systems.get(id) {
+            let mut what = Vec::new();
+            let (was_op, now_op) = (&b.entity(s.operator).id, &r.entity(now.operator).id);
+            if was_op != now_op {
+                what.push(format!("operator {was_op} → {now_op}"));
+            }
+            if s.location != now.location
+                || s.kind != now.kind
+                || s.ephemeral != now.ephemeral
+                || s.retention != now.retention
+            {
+                let shape = |x: &crate::model::System| {
+                    let kept = x
+                        .retention
+                        .map(|r| format!(", keeps {r}"))
+                        .unwrap_or_default();
+                    let ephemeral = if x.ephemeral { ", ephemeral" } else { "" };
+                    format!("{:?} {:?}{ephemeral}{kept}", x.location, x.kind).to_lowercase()
+                };
+                what.push(format!("{} → {}", shape(s), shape(now)));
+            }
+            if !what.is_empty() {
+                let about = About {
+                    base: bl(s.span),
+                    revision: rl(now.span),
+                    ..About::default()
+                };
+                changes.push(
+                    Check::SystemChanged,
+                    Level::Info,
+                    id,
+                    format!("system {id} changed: {}", what.join("; ")),
+                    about,
+                );
+            }
+        }
         if !r_systems.contains_key(id) {
             let about = About {
                 base: bl(s.span),
@@ -429,6 +502,47 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
                 ..About::default()
             };
             changes.push(Check::ProtectionWeakened, Level::Error, id, message, about);
+        }
+        let mut what = Vec::new();
+        if ends(b, old) != ends(r, f) {
+            what.push(format!(
+                "now {} → {}",
+                r.system(f.from).id,
+                r.system(f.to).id
+            ));
+        }
+        let (was_fields, now_fields) = (keys(b, &old.fields, false), keys(r, &f.fields, false));
+        if was_fields != now_fields {
+            what.push(format!(
+                "fields [{}] → [{}]",
+                was_fields.join(", "),
+                now_fields.join(", ")
+            ));
+        }
+        if old.condition != f.condition {
+            what.push(format!(
+                "condition {} → {}",
+                old.condition.as_deref().unwrap_or("none"),
+                f.condition.as_deref().unwrap_or("none")
+            ));
+        }
+        if old.role != f.role {
+            what.push(format!("role {:?} → {:?}", old.role, f.role).to_lowercase());
+        }
+        if !what.is_empty() {
+            let about = About {
+                path: ends(r, f),
+                base: bl(old.span),
+                revision: rl(f.span),
+                ..About::default()
+            };
+            changes.push(
+                Check::FlowChanged,
+                Level::Info,
+                id,
+                format!("flow {id} changed: {}", what.join("; ")),
+                about,
+            );
         }
         let kept = |m: &Model, f: &crate::model::Flow| f.retention.or(m.system(f.to).retention);
         if let (Some(was), Some(now)) = (kept(b, old), kept(r, f))
@@ -549,6 +663,48 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
         }
     }
     for (id, d) in &b_disclosures {
+        if let Some(now) = r_disclosures.get(id) {
+            let statement = |m: &Model, d: &crate::model::Disclosure| match &d.statement {
+                crate::model::Statement::Share {
+                    fields,
+                    with,
+                    scope,
+                    ..
+                } => {
+                    let names: Vec<String> = with
+                        .iter()
+                        .map(|s| match s {
+                            crate::model::Selector::Entity(e) => m.entity(*e).id.clone(),
+                            other => format!("{other:?}"),
+                        })
+                        .collect();
+                    format!(
+                        "shares {} with {} ({scope:?})",
+                        keys(m, fields, false).join(", "),
+                        names.join(", ")
+                    )
+                    .to_lowercase()
+                }
+                crate::model::Statement::Collect { fields, .. } => {
+                    format!("collects {}", keys(m, fields, false).join(", "))
+                }
+            };
+            let (was, is) = (statement(b, d), statement(r, now));
+            if was != is {
+                let about = About {
+                    base: bl(d.span),
+                    revision: rl(now.span),
+                    ..About::default()
+                };
+                changes.push(
+                    Check::DisclosureChanged,
+                    Level::Info,
+                    id,
+                    format!("disclosure {id} changed: {was} → {is}"),
+                    about,
+                );
+            }
+        }
         if !r_disclosures.contains_key(id) {
             let about = About {
                 base: bl(d.span),

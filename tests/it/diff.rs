@@ -384,3 +384,33 @@ fn audit_with_a_base_version_evaluates_no_expansion_claims() {
         .unwrap();
     assert_eq!(claim["status"], "skipped");
 }
+
+#[test]
+fn changed_entities_systems_flows_and_disclosures_are_reported() {
+    let base = format!(
+        "{BASE}disclosures:\n  - {{id: d, share: {{fields: [user.contact.email], with: [partner]}}}}\n"
+    );
+    let revision = base
+        .replace("  partner: {name: Partner}", "  partner: {name: Partner, owned_by: holding}")
+        .replace("  broker-api: {operated_by: broker}", "  broker-api: {operated_by: broker, kind: store, retention: 1y}")
+        .replace("{id: login, from: app, to: api, fields: [user.contact.email]}", "{id: login, from: app, to: api, fields: [user.contact.email], condition: user_initiated}")
+        .replace("share: {fields: [user.contact.email], with: [partner]}", "share: {fields: [user.contact], with: [partner]}");
+    let (_, json, _) = diff_in(
+        &[("a.yaml", &base), ("b.yaml", &revision)],
+        &["a.yaml", "b.yaml"],
+    );
+    let messages: Vec<&str> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["message"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "entity partner changed: owner none → holding",
+        "system broker-api changed: server process → server store, keeps 1y",
+        "flow login changed: condition none → user_initiated",
+        "disclosure d changed: shares user.contact.email with partner (exact) → shares user.contact with partner (exact)",
+    ] {
+        assert!(messages.contains(&expected), "{expected} in {messages:#?}");
+    }
+}
