@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod duration;
 pub mod explain;
+pub mod export;
 pub mod finding;
 pub mod graph;
 pub mod loader;

@@ -104,6 +104,25 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// The flow graph as Graphviz DOT, Mermaid or JSON: systems boxed by company group, flows
+    /// labelled with their fields, e2ee hops dashed, flows that break a promise in red.
+    Graph {
+        /// Model files or directories of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// Only the flows that carry this field key (or something within it).
+        #[arg(long, value_name = "KEY")]
+        field: Option<String>,
+        /// Only the flows on the paths of this claim's findings.
+        #[arg(long, value_name = "ID")]
+        claim: Option<String>,
+        /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// Load and validate only.
     Check {
         /// Model files or directories of them.
@@ -168,6 +187,13 @@ enum BaselineAction {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -684,6 +710,67 @@ fn run(cli: Cli) -> u8 {
             audit_options(conflict, today),
             cli.color,
         ),
+        Command::Graph {
+            paths,
+            format,
+            field,
+            claim,
+            today,
+        } => {
+            let workspace = match privflow::load(&paths) {
+                Ok(ws) => ws,
+                Err(failure) => return load_failure(failure, Format::Table, cli.color),
+            };
+            let run =
+                privflow::audit_workspace(&workspace, audit_options(ConflictArg::Specific, today));
+            let mut parts = Vec::new();
+            for audit in &run.audits {
+                let model = audit.model;
+                let field = match field
+                    .as_deref()
+                    .map(|k| model.fields.get(k).ok_or(k))
+                    .transpose()
+                {
+                    Ok(f) => f,
+                    Err(k) => {
+                        let help = model.fields.suggest(k).unwrap_or_else(|| {
+                            "`privflow taxonomy` lists the field keys".to_owned()
+                        });
+                        eprintln!("privflow: unknown field `{k}`\n  help: {help}");
+                        return EXIT_MODEL_ERROR;
+                    }
+                };
+                let claim_index = claim
+                    .as_deref()
+                    .and_then(|c| model.claims.iter().position(|x| x.id == c));
+                if claim.is_some() && claim_index.is_none() {
+                    continue;
+                }
+                let sub = privflow::export::subgraph(
+                    audit,
+                    &privflow::export::Focus {
+                        field,
+                        claim: claim_index,
+                    },
+                );
+                parts.push(match format {
+                    GraphFormat::Dot => sub.dot(),
+                    GraphFormat::Mermaid => sub.mermaid(),
+                    GraphFormat::Json => format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&sub.json()).unwrap_or_default()
+                    ),
+                });
+            }
+            if parts.is_empty() {
+                eprintln!(
+                    "privflow: no loaded policy has a claim `{}`",
+                    claim.unwrap_or_default()
+                );
+                return EXIT_MODEL_ERROR;
+            }
+            emit(&parts.join("\n")).err().unwrap_or(EXIT_OK)
+        }
         Command::Check { paths, format } => match privflow::load(&paths) {
             Ok(ws) => {
                 report_diagnostics(&ws.warnings, &ws.sources, cli.color);

@@ -8,6 +8,7 @@ mod commands;
 mod diff;
 mod disclosures;
 mod explain;
+mod graph;
 mod large;
 mod properties;
 mod support;
