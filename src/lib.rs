@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod claims;
 pub mod diagnostics;
 pub mod diff;
+pub mod document;
 pub mod duration;
 pub mod explain;
 pub mod export;

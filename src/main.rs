@@ -104,6 +104,22 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// An audit report for a privacy review: summary, data-flow diagram (Mermaid), promises and
+    /// findings, a record of processing and a reach matrix.
+    Report {
+        /// Model files or directories of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+        /// Write the report to this file instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// The flow graph as Graphviz DOT, Mermaid or JSON: systems boxed by company group, flows
     /// labelled with their fields, e2ee hops dashed, flows that break a promise in red.
     Graph {
@@ -187,6 +203,12 @@ enum BaselineAction {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -710,6 +732,47 @@ fn run(cli: Cli) -> u8 {
             audit_options(conflict, today),
             cli.color,
         ),
+        Command::Report {
+            paths,
+            format,
+            output,
+            today,
+        } => {
+            let workspace = match privflow::load(&paths) {
+                Ok(ws) => ws,
+                Err(failure) => return load_failure(failure, Format::Table, cli.color),
+            };
+            let run =
+                privflow::audit_workspace(&workspace, audit_options(ConflictArg::Specific, today));
+            let reports: Vec<_> = run
+                .audits
+                .iter()
+                .map(|a| privflow::document::build(a, &workspace.sources))
+                .collect();
+            let text = match format {
+                ReportFormat::Markdown => run
+                    .audits
+                    .iter()
+                    .zip(&reports)
+                    .map(|(a, r)| privflow::document::markdown(a, r, &workspace.sources))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                ReportFormat::Json => format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&reports).unwrap_or_default()
+                ),
+            };
+            match output {
+                None => emit(&text).err().unwrap_or(EXIT_OK),
+                Some(path) => match std::fs::write(&path, text) {
+                    Ok(()) => EXIT_OK,
+                    Err(e) => {
+                        eprintln!("privflow: cannot write `{}`: {e}", path.display());
+                        EXIT_INTERNAL
+                    }
+                },
+            }
+        }
         Command::Graph {
             paths,
             format,

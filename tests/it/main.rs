@@ -11,4 +11,5 @@ mod explain;
 mod graph;
 mod large;
 mod properties;
+mod report;
 mod support;

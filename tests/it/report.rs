@@ -1,0 +1,73 @@
+//! `privflow report`: the review document of a bundled policy, as Markdown and JSON.
+
+use crate::support::privflow;
+
+#[test]
+fn markdown_report_of_the_whatsapp_update() {
+    let out = privflow(&[
+        "report",
+        "policies/whatsapp-2021.yaml",
+        "--today",
+        "2026-11-22",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("```mermaid\nflowchart LR\n"));
+    insta::assert_snapshot!(out.stdout);
+}
+
+#[test]
+fn json_report_has_the_record_of_processing_and_the_reach_matrix() {
+    let out = privflow(&[
+        "report",
+        "policies/whatsapp-2021.yaml",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-22",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let facebook = json[0]["inventory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["recipient"] == "facebook-inc")
+        .unwrap();
+    assert_eq!(facebook["role"], "receives");
+    assert_eq!(facebook["country"], "US");
+    assert!(
+        facebook["fields"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("user.device.ip_address"))
+    );
+    assert!(
+        facebook["disclosed_by"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("share-phone-ip-with-facebook"))
+    );
+    let businesses = json[0]["inventory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["recipient"] == "businesses")
+        .unwrap();
+    assert_eq!(
+        businesses["retention"],
+        "indefinite (some flows unspecified)"
+    );
+    assert_eq!(
+        json[0]["reach"]["user.financial.transaction"],
+        serde_json::json!(["facebook-inc"])
+    );
+    // Same input, same bytes.
+    let again = privflow(&[
+        "report",
+        "policies/whatsapp-2021.yaml",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-22",
+    ]);
+    assert_eq!(out.stdout, again.stdout);
+}
