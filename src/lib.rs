@@ -18,6 +18,7 @@ pub mod explain;
 pub mod export;
 pub mod finding;
 pub mod graph;
+pub mod html;
 pub mod loader;
 pub mod model;
 pub mod raw;

@@ -208,6 +208,7 @@ enum BaselineAction {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
     Markdown,
+    Html,
     Json,
 }
 
@@ -757,6 +758,9 @@ fn run(cli: Cli) -> u8 {
                     .map(|(a, r)| privflow::document::markdown(a, r, &workspace.sources))
                     .collect::<Vec<_>>()
                     .join("\n"),
+                ReportFormat::Html => {
+                    privflow::html::page(&run.audits, &reports, &workspace.sources)
+                }
                 ReportFormat::Json => format!(
                     "{}\n",
                     serde_json::to_string_pretty(&reports).unwrap_or_default()
