@@ -59,9 +59,9 @@ fn depths(model: &Model) -> Vec<u32> {
 /// The diagram: a box per company group (the speaker's first), inside it a column per distance
 /// from the speaker's apps, systems as boxes, flows as arrows labelled with their fields; e2ee
 /// dashed, flows on a broken promise's path red.
-pub fn diagram(audit: &PolicyAudit) -> String {
+pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     let model = audit.model;
-    let sub = subgraph(audit, &Focus::default());
+    let sub = subgraph(audit, focus);
     let depth = depths(model);
     let speaker_group = model.ultimate_owner(model.speaker());
     let mut groups: BTreeMap<(bool, String), (String, Vec<SystemId>)> = BTreeMap::new();
@@ -76,10 +76,45 @@ pub fn diagram(audit: &PolicyAudit) -> String {
     }
     let mut position: BTreeMap<SystemId, (u32, u32)> = BTreeMap::new();
     let (mut boxes, mut nodes) = (String::new(), String::new());
+    let mut node = |s: SystemId, nx: u32, ny: u32, nodes: &mut String| {
+        position.insert(s, (nx, ny));
+        let sys = model.system(s);
+        let class = if sys.location == SystemLocation::Device {
+            "node device"
+        } else {
+            "node"
+        };
+        let _ = write!(
+            nodes,
+            "<g class=\"{class}\" data-system=\"{}\"><rect x=\"{nx}\" y=\"{ny}\" width=\"{}\" height=\"{NODE_H}\" rx=\"8\"/><text x=\"{}\" y=\"{}\" class=\"name\">{}</text><text x=\"{}\" y=\"{}\" class=\"id\">{}</text></g>",
+            escape(&sys.id),
+            NODE_W - 28,
+            nx + 10,
+            ny + 19,
+            escape(&truncate(&sys.name, 30)),
+            nx + 10,
+            ny + 36,
+            escape(&sys.id)
+        );
+    };
+    let group_box = |name: &str, gx: u32, gy: u32, w: u32, h: u32, boxes: &mut String| {
+        let _ = write!(
+            boxes,
+            "<g class=\"group\"><rect x=\"{gx}\" y=\"{gy}\" width=\"{w}\" height=\"{h}\" rx=\"12\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+            gx + 12,
+            gy + 18,
+            escape(&truncate(name, 40))
+        );
+    };
+    // The speaker's group on the left, a column per distance from the speaker's apps; every
+    // other group stacked on the right, so no arrow passes behind a group it does not enter.
     let (mut x, mut height) = (PAD, 0);
-    let top = PAD + 24;
-    for (name, systems) in groups.values() {
-        // Columns inside the group by distance from the speaker's apps; unreached systems last.
+    let mut others = Vec::new();
+    for ((other, _), (name, systems)) in &groups {
+        if *other {
+            others.push((name, systems));
+            continue;
+        }
         let mut columns: BTreeMap<u32, Vec<SystemId>> = BTreeMap::new();
         for &s in systems {
             columns.entry(depth[s.index()]).or_default().push(s);
@@ -89,44 +124,41 @@ pub fn diagram(audit: &PolicyAudit) -> String {
         for column in columns.values_mut() {
             column.sort_by_key(|s| model.system(*s).id.clone());
             for (row, &s) in column.iter().enumerate() {
-                let (nx, ny) = (x + 14, top + 14 + row as u32 * (NODE_H + ROW_GAP));
-                position.insert(s, (nx, ny));
-                let sys = model.system(s);
-                let class = if sys.location == SystemLocation::Device {
-                    "node device"
-                } else {
-                    "node"
-                };
-                let _ = write!(
-                    nodes,
-                    "<g class=\"{class}\" data-system=\"{}\"><rect x=\"{nx}\" y=\"{ny}\" width=\"{}\" height=\"{NODE_H}\" rx=\"8\"/><text x=\"{}\" y=\"{}\" class=\"name\">{}</text><text x=\"{}\" y=\"{}\" class=\"id\">{}</text></g>",
-                    escape(&sys.id),
-                    NODE_W - 28,
-                    nx + 10,
-                    ny + 19,
-                    escape(&truncate(&sys.name, 30)),
-                    nx + 10,
-                    ny + 36,
-                    escape(&sys.id)
+                node(
+                    s,
+                    x + 14,
+                    PAD + 28 + row as u32 * (NODE_H + ROW_GAP),
+                    &mut nodes,
                 );
             }
             rows = rows.max(column.len() as u32);
             x += NODE_W;
         }
-        let bottom = top + 14 + rows * (NODE_H + ROW_GAP);
-        height = height.max(bottom + PAD);
-        let _ = write!(
-            boxes,
-            "<g class=\"group\"><rect x=\"{group_x}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
-            top - 24,
-            x - group_x,
-            bottom - top + 24,
-            group_x + 12,
-            top - 6,
-            escape(&truncate(name, 40))
-        );
+        let h = 28 + rows * (NODE_H + ROW_GAP);
+        group_box(name, group_x, PAD, x - group_x, h, &mut boxes);
+        height = height.max(PAD + h + PAD);
         x += COL_GAP;
     }
+    let mut y = PAD;
+    for (name, systems) in &others {
+        let mut systems = systems.to_vec();
+        systems.sort_by_key(|s| (depth[s.index()], model.system(*s).id.clone()));
+        for (row, &s) in systems.iter().enumerate() {
+            node(
+                s,
+                x + 14,
+                y + 28 + row as u32 * (NODE_H + ROW_GAP),
+                &mut nodes,
+            );
+        }
+        let h = 28 + systems.len() as u32 * (NODE_H + ROW_GAP);
+        group_box(name, x, y, NODE_W, h, &mut boxes);
+        y += h + ROW_GAP;
+    }
+    if !others.is_empty() {
+        x += NODE_W + COL_GAP;
+    }
+    height = height.max(y + PAD);
     let width = x - COL_GAP + PAD;
     let mut edges = String::new();
     for &f in &sub.flows {
@@ -145,6 +177,13 @@ pub fn diagram(audit: &PolicyAudit) -> String {
                 "M{sx},{sy} C{},{sy} {},{ey} {ex},{ey}",
                 sx + bend,
                 ex - bend
+            )
+        } else if tx == fx {
+            let side = fx + w;
+            format!(
+                "M{side},{sy} C{},{sy} {},{ey} {side},{ey}",
+                side + 50,
+                side + 50
             )
         } else {
             let (sx, ex) = (fx + w / 2, tx + w / 2);
@@ -184,7 +223,7 @@ pub fn diagram(audit: &PolicyAudit) -> String {
         );
     }
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Data-flow diagram of {}\"><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>{boxes}{edges}{nodes}</svg>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Data-flow diagram of {}\"><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker><style>{SVG_STYLE}</style></defs>{boxes}{edges}{nodes}</svg>",
         escape(&model.policy.id)
     )
 }
@@ -197,7 +236,10 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d8dce4;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f5f8}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dce4;border-radius:8px;padding:.6rem 1rem}.violated,.incorrect,.omitted{color:#b00020;font-weight:600}.possible,.vague,.ambiguous{color:#9a6700;font-weight:600}.holds,.clear{color:#1a7f37;font-weight:600}.undetermined,.waived,.skipped{color:#57606a;font-weight:600}.path span{display:inline-block;border:1px solid #c8ccd4;border-radius:6px;padding:0 .4rem;margin:0 .15rem;background:#f6f8fa}.scroll{overflow-x:auto;border:1px solid #e4e7ec;border-radius:8px}svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.flow path{fill:none;stroke:#7b8594;stroke-width:1.4}.flow text{fill:#57606a;font-size:10px;text-anchor:end}.flow.e2ee path{stroke-dasharray:5 4}.flow.breaks path{stroke:#d00000;stroke-width:2.4}.flow.breaks text{fill:#b00020}marker path{fill:#7b8594}@media print{.scroll{overflow:visible;border:0}}";
+/// The diagram's own style, inside the SVG so that `privflow graph --format svg` stands alone.
+const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.flow path{fill:none;stroke:#7b8594;stroke-width:1.4}.flow text{fill:#57606a;font-size:10px;text-anchor:end}.flow.e2ee path{stroke-dasharray:5 4}.flow.breaks path{stroke:#d00000;stroke-width:2.4}.flow.breaks text{fill:#b00020}marker path{fill:#7b8594}";
+
+const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d8dce4;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f5f8}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dce4;border-radius:8px;padding:.6rem 1rem}.violated,.incorrect,.omitted{color:#b00020;font-weight:600}.possible,.vague,.ambiguous{color:#9a6700;font-weight:600}.holds,.clear{color:#1a7f37;font-weight:600}.undetermined,.waived,.skipped{color:#57606a;font-weight:600}.path span{display:inline-block;border:1px solid #c8ccd4;border-radius:6px;padding:0 .4rem;margin:0 .15rem;background:#f6f8fa}.scroll{overflow-x:auto;border:1px solid #e4e7ec;border-radius:8px}@media print{.scroll{overflow:visible;border:0}}";
 
 /// The whole report of one or more policies as one HTML page.
 pub fn page(audits: &[PolicyAudit], reports: &[PolicyReport], sources: &Sources) -> String {
@@ -255,7 +297,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
     let _ = write!(
         out,
         "<h2>Data flow</h2><p>A column per company group; dashed arrows are end-to-end encrypted, red arrows lie on the path of a broken promise.</p><div class=\"scroll\">{}</div>",
-        diagram(audit)
+        diagram(audit, &Focus::default())
     );
     out.push_str("<h2>Promises</h2>");
     let findings = crate::report::ordered(audit);

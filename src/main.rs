@@ -217,6 +217,7 @@ enum GraphFormat {
     Dot,
     Mermaid,
     Json,
+    Svg,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -813,16 +814,15 @@ fn run(cli: Cli) -> u8 {
                 if claim.is_some() && claim_index.is_none() {
                     continue;
                 }
-                let sub = privflow::export::subgraph(
-                    audit,
-                    &privflow::export::Focus {
-                        field,
-                        claim: claim_index,
-                    },
-                );
+                let focus = privflow::export::Focus {
+                    field,
+                    claim: claim_index,
+                };
+                let sub = privflow::export::subgraph(audit, &focus);
                 parts.push(match format {
                     GraphFormat::Dot => sub.dot(),
                     GraphFormat::Mermaid => sub.mermaid(),
+                    GraphFormat::Svg => format!("{}\n", privflow::html::diagram(audit, &focus)),
                     GraphFormat::Json => format!(
                         "{}\n",
                         serde_json::to_string_pretty(&sub.json()).unwrap_or_default()
