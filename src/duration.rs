@@ -85,6 +85,16 @@ impl Date {
         Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 
+    /// Now, in UTC, as `YYYY-MM-DDTHH:MM:SSZ`.
+    pub fn now_utc() -> String {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let date = Date::from_days_since_epoch((secs / 86_400) as i64);
+        let s = secs % 86_400;
+        format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+    }
+
     /// Howard Hinnant's civil-from-days algorithm.
     fn from_days_since_epoch(days: i64) -> Date {
         let z = days + 719_468;

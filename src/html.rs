@@ -242,10 +242,21 @@ const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d8dce4;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f5f8}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dce4;border-radius:8px;padding:.6rem 1rem}.violated,.incorrect,.omitted{color:#b00020;font-weight:600}.possible,.vague,.ambiguous{color:#9a6700;font-weight:600}.holds,.clear{color:#1a7f37;font-weight:600}.undetermined,.waived,.skipped{color:#57606a;font-weight:600}.path span{display:inline-block;border:1px solid #c8ccd4;border-radius:6px;padding:0 .4rem;margin:0 .15rem;background:#f6f8fa}.scroll{overflow-x:auto;border:1px solid #e4e7ec;border-radius:8px}@media print{.scroll{overflow:visible;border:0}}";
 
 /// The whole report of one or more policies as one HTML page.
-pub fn page(audits: &[PolicyAudit], reports: &[PolicyReport], sources: &Sources) -> String {
+pub fn page(
+    audits: &[PolicyAudit],
+    reports: &[PolicyReport],
+    sources: &Sources,
+    extra: &Extras,
+) -> String {
     let mut body = String::new();
     for (audit, report) in audits.iter().zip(reports) {
         section(&mut body, audit, report, sources);
+    }
+    if let Some(changes) = &extra.changes {
+        changes_section(&mut body, changes);
+    }
+    if let Some(at) = &extra.timestamp {
+        let _ = write!(body, "<p><small>Generated at {}.</small></p>", escape(at));
     }
     let title = reports
         .iter()
@@ -296,7 +307,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
     out.push_str("</div>");
     let _ = write!(
         out,
-        "<h2>Data flow</h2><p>A column per company group; dashed arrows are end-to-end encrypted, red arrows lie on the path of a broken promise.</p><div class=\"scroll\">{}</div>",
+        "<h2>Data flow</h2><p>The speaker's company group on the left, its systems in columns by distance from its apps; every other company group on the right. Dashed arrows are end-to-end encrypted, red arrows lie on the path of a broken promise.</p><div class=\"scroll\">{}</div>",
         diagram(audit, &Focus::default())
     );
     out.push_str("<h2>Promises</h2>");
@@ -418,4 +429,39 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
         }
         out.push_str("</table>");
     }
+}
+
+/// What a report may add besides the audit: the changes since a base version, and when it was
+/// generated (only when asked, so that the same input gives the same bytes).
+#[derive(Default)]
+pub struct Extras {
+    pub changes: Option<crate::diff::DiffReport>,
+    pub timestamp: Option<String>,
+}
+
+fn changes_section(out: &mut String, report: &crate::diff::DiffReport) {
+    let _ = write!(
+        out,
+        "<h2>Changes since {}</h2><p>{} errors, {} warnings, {} info.</p><table><tr><th>level</th><th>check</th><th>change</th><th>path</th></tr>",
+        escape(&report.base.id),
+        report.summary.error,
+        report.summary.warning,
+        report.summary.info
+    );
+    for c in &report.changes {
+        let level = c.level.as_str();
+        let class = match c.level {
+            crate::diff::Level::Error => "violated",
+            crate::diff::Level::Warning => "possible",
+            crate::diff::Level::Info => "skipped",
+        };
+        let _ = write!(
+            out,
+            "<tr><td class=\"{class}\">{level}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            c.check.id(),
+            escape(&c.message),
+            escape(&c.path.join(" → "))
+        );
+    }
+    out.push_str("</table>");
 }

@@ -116,6 +116,12 @@ enum Command {
         /// Write the report to this file instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Add a "changes since" section comparing with this base version (path or `git:REV:PATH`).
+        #[arg(long, value_name = "BASE")]
+        baseline: Option<String>,
+        /// Add the time of generation (left out by default: same input, same bytes).
+        #[arg(long)]
+        timestamp: bool,
         /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
@@ -491,6 +497,45 @@ fn run_diff(
     }
 }
 
+/// The diff of a report's (single) policy against a base version, for "changes since".
+fn changes_since(
+    base: &str,
+    run: &privflow::report::AuditRun,
+    workspace: &Workspace,
+    today: Option<Date>,
+) -> Result<diff::DiffReport, u8> {
+    let base_ws = privflow::loader::load_side(base).map_err(|failure| {
+        eprintln!("privflow: the --baseline version does not load:");
+        report_diagnostics(&failure.diagnostics, &failure.sources, ColorChoice::Auto);
+        EXIT_MODEL_ERROR
+    })?;
+    if base_ws.models.len() != 1 || run.audits.len() != 1 {
+        eprintln!("privflow: a report with --baseline compares one policy with one base version");
+        return Err(EXIT_MODEL_ERROR);
+    }
+    let base_run = privflow::audit_workspace(&base_ws, audit_options(ConflictArg::Specific, today));
+    let version = |a: &privflow::audit::PolicyAudit| diff::Version {
+        id: a.model.policy.id.clone(),
+        version: a.model.policy.version.clone(),
+    };
+    let changes = diff::diff(
+        diff::Side {
+            audit: &base_run.audits[0],
+            sources: &base_ws.sources,
+        },
+        diff::Side {
+            audit: &run.audits[0],
+            sources: &workspace.sources,
+        },
+        &diff::Levels::default(),
+    );
+    Ok(diff::DiffReport::new(
+        version(&base_run.audits[0]),
+        version(&run.audits[0]),
+        changes,
+    ))
+}
+
 fn read_baseline(path: &std::path::Path) -> Result<Baseline, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
@@ -739,6 +784,8 @@ fn run(cli: Cli) -> u8 {
             format,
             output,
             today,
+            baseline,
+            timestamp,
         } => {
             let workspace = match privflow::load(&paths) {
                 Ok(ws) => ws,
@@ -752,15 +799,34 @@ fn run(cli: Cli) -> u8 {
                 .map(|a| privflow::document::build(a, &workspace.sources))
                 .collect();
             let text = match format {
-                ReportFormat::Markdown => run
-                    .audits
-                    .iter()
-                    .zip(&reports)
-                    .map(|(a, r)| privflow::document::markdown(a, r, &workspace.sources))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                ReportFormat::Markdown => {
+                    let mut text = run
+                        .audits
+                        .iter()
+                        .zip(&reports)
+                        .map(|(a, r)| privflow::document::markdown(a, r, &workspace.sources))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    if let Some(base) = &baseline {
+                        match changes_since(base, &run, &workspace, today) {
+                            Ok(report) => text.push_str(&format!("\n{}", report.markdown())),
+                            Err(code) => return code,
+                        }
+                    }
+                    text
+                }
                 ReportFormat::Html => {
-                    privflow::html::page(&run.audits, &reports, &workspace.sources)
+                    let mut extras = privflow::html::Extras::default();
+                    if timestamp {
+                        extras.timestamp = Some(Date::now_utc());
+                    }
+                    if let Some(base) = &baseline {
+                        match changes_since(base, &run, &workspace, today) {
+                            Ok(report) => extras.changes = Some(report),
+                            Err(code) => return code,
+                        }
+                    }
+                    privflow::html::page(&run.audits, &reports, &workspace.sources, &extras)
                 }
                 ReportFormat::Json => format!(
                     "{}\n",

@@ -71,3 +71,45 @@ fn json_report_has_the_record_of_processing_and_the_reach_matrix() {
     ]);
     assert_eq!(out.stdout, again.stdout);
 }
+
+#[test]
+fn a_report_with_a_base_version_shows_the_changes_since() {
+    let md = privflow(&[
+        "report",
+        "policies/whatsapp-2021.yaml",
+        "--baseline",
+        "policies/whatsapp-2020.yaml",
+    ]);
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    assert!(
+        md.stdout
+            .contains("## Sharing changes in whatsapp-2021 (2021-01-04)")
+    );
+    assert!(md.stdout.contains("no-expansion-broken"));
+    let html = privflow(&[
+        "report",
+        "policies/whatsapp-2021.yaml",
+        "--format",
+        "html",
+        "--baseline",
+        "policies/whatsapp-2020.yaml",
+    ]);
+    assert!(
+        html.stdout
+            .contains("<h2>Changes since whatsapp-2020</h2><p>6 errors, 8 warnings, 6 info.</p>"),
+        "{}",
+        html.stdout
+    );
+    assert!(
+        !html.stdout.contains("Generated at"),
+        "no timestamp unless asked"
+    );
+    let stamped = privflow(&[
+        "report",
+        "policies/whatsapp-2021.yaml",
+        "--format",
+        "html",
+        "--timestamp",
+    ]);
+    assert!(stamped.stdout.contains("Generated at "));
+}
