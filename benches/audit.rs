@@ -88,13 +88,30 @@ fn main() {
         changes.len()
     );
     // Report: the HTML page of a 1 000-system model.
-    let small = generate::Size { systems: 1_000, flows: 10_000, keys: 100, claims: 100 };
+    let small = generate::Size {
+        systems: 1_000,
+        flows: 10_000,
+        keys: 100,
+        claims: 100,
+    };
     let started = Instant::now();
-    let ws = load_inputs(vec![InputFile { path: "report.yaml".into(), bytes: generate::model(&small).into_bytes() }])
-        .unwrap_or_else(|f| panic!("the report model must load: {:?}", &f.diagnostics[..1]));
+    let ws = load_inputs(vec![InputFile {
+        path: "report.yaml".into(),
+        bytes: generate::model(&small).into_bytes(),
+    }])
+    .unwrap_or_else(|f| panic!("the report model must load: {:?}", &f.diagnostics[..1]));
     let report_run = privflow::audit_workspace(&ws, options);
-    let reports: Vec<_> = report_run.audits.iter().map(|a| privflow::document::build(a, &ws.sources)).collect();
-    let page = privflow::html::page(&report_run.audits, &reports, &ws.sources, &Default::default());
+    let reports: Vec<_> = report_run
+        .audits
+        .iter()
+        .map(|a| privflow::document::build(a, &ws.sources))
+        .collect();
+    let page = privflow::html::page(
+        &report_run.audits,
+        &reports,
+        &ws.sources,
+        &Default::default(),
+    );
     println!(
         "  report     {:.2?} (1 000 systems, 10 000 flows: load, audit and a {:.1} MB HTML page)",
         started.elapsed(),

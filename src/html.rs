@@ -121,8 +121,35 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
         }
         let group_x = x;
         let mut rows = 0;
+        // Each column after the first is ordered by where its systems' senders sit (the
+        // barycentre heuristic), which untangles most crossings in layered drawings.
+        let mut placed: BTreeMap<SystemId, f64> = BTreeMap::new();
         for column in columns.values_mut() {
             column.sort_by_key(|s| model.system(*s).id.clone());
+            let barycentre = |s: SystemId| {
+                let rows: Vec<f64> = sub
+                    .flows
+                    .iter()
+                    .map(|&f| model.flow(f))
+                    .filter(|f| f.to == s)
+                    .filter_map(|f| placed.get(&f.from).copied())
+                    .collect();
+                if rows.is_empty() {
+                    f64::MAX
+                } else {
+                    rows.iter().sum::<f64>() / rows.len() as f64
+                }
+            };
+            let mut keyed: Vec<(f64, SystemId)> =
+                column.iter().map(|&s| (barycentre(s), s)).collect();
+            keyed.sort_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then_with(|| model.system(a.1).id.cmp(&model.system(b.1).id))
+            });
+            *column = keyed.into_iter().map(|(_, s)| s).collect();
+            for (row, &s) in column.iter().enumerate() {
+                placed.insert(s, row as f64);
+            }
             for (row, &s) in column.iter().enumerate() {
                 node(
                     s,
@@ -160,6 +187,8 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     }
     height = height.max(y + PAD);
     let width = x - COL_GAP + PAD;
+    // Past a few dozen flows, labels on every arrow hide the arrows; each keeps its tooltip.
+    let label_edges = sub.flows.len() <= 30;
     let mut edges = String::new();
     for &f in &sub.flows {
         let flow = model.flow(f);
@@ -219,7 +248,11 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
             escape(&model.system(flow.from).id),
             escape(&model.system(flow.to).id),
             escape(&fields.join(", ")),
-            escape(&truncate(&fields.join(", "), 34))
+            if label_edges {
+                escape(&truncate(&fields.join(", "), 34))
+            } else {
+                String::new()
+            }
         );
     }
     format!(
