@@ -291,19 +291,7 @@ pub fn apply_no_expansion(audit: &mut PolicyAudit, base: &PolicyAudit) {
             if !selection[r.entity.index()] || !in_scope || before.contains(&key) {
                 continue;
             }
-            let mut finding = Finding {
-                claim: index,
-                verdict: Verdict::Violated,
-                certainty: crate::graph::Certainty::Definite,
-                field: r.field,
-                claim_field: r.field,
-                recipient: r.system,
-                path: r.path.clone(),
-                flows: r.flows.clone(),
-                direct: r.direct,
-                notes: Vec::new(),
-                waiver: None,
-            };
+            let mut finding = r.finding(index, Verdict::Violated);
             finding.waiver = model
                 .waivers
                 .iter()

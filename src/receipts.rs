@@ -47,6 +47,30 @@ pub struct Receipt {
     pub direct: bool,
 }
 
+impl Receipt {
+    /// A finding of claim `claim` about this receipt: the field reaching the entity by the
+    /// receipt's path (for `disclosure_complete` and `no_expansion`).
+    pub fn finding(
+        &self,
+        claim: usize,
+        verdict: crate::finding::Verdict,
+    ) -> crate::finding::Finding {
+        crate::finding::Finding {
+            claim,
+            verdict,
+            certainty: Certainty::Definite,
+            field: self.field,
+            claim_field: self.field,
+            recipient: self.system,
+            path: self.path.clone(),
+            flows: self.flows.clone(),
+            direct: self.direct,
+            notes: Vec::new(),
+            waiver: None,
+        }
+    }
+}
+
 /// All receipts of a model, ordered by entity, kind and field key. A receipt is of a field key as
 /// flows list it; the key travels as SPEC §4.2 says (composites carry their parts), over
 /// readable hops only, and only definitely: a broader key listed on a flow is its own receipt.

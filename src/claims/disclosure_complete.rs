@@ -3,7 +3,6 @@
 
 use super::Checker;
 use crate::finding::{Finding, Verdict};
-use crate::graph::Certainty;
 use crate::model::Claim;
 use crate::raw::Scope;
 use crate::receipts::ReceiptKind;
@@ -24,19 +23,7 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
                 _ => return None,
             };
             let r = &j.receipt;
-            Some(Finding {
-                claim: 0,
-                verdict,
-                certainty: Certainty::Definite,
-                field: r.field,
-                claim_field: r.field,
-                recipient: r.system,
-                path: r.path.clone(),
-                flows: r.flows.clone(),
-                direct: r.direct,
-                notes: Vec::new(),
-                waiver: None,
-            })
+            Some(r.finding(0, verdict))
         })
         .collect()
 }

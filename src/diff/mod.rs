@@ -156,6 +156,25 @@ fn path_of(model: &Model, systems: &[SystemId]) -> Vec<String> {
         .collect()
 }
 
+/// What a reach change is about: the entity, the field and the receipt's path.
+fn receipt_about(model: &Model, key: &ReceiptKey, receipt: &crate::receipts::Receipt) -> About {
+    About {
+        entity: Some(key.0.clone()),
+        field: Some(key.1.clone()),
+        path: path_of(model, &receipt.path),
+        ..About::default()
+    }
+}
+
+/// Where a receipt's last hop is written, on one side.
+fn receipt_location(side: Side, receipt: &crate::receipts::Receipt) -> Option<Location> {
+    let last = side
+        .audit
+        .model
+        .flow(*receipt.flows.last().expect("a receipt has a hop"));
+    Some(location(side.sources, last.span))
+}
+
 /// How strongly a protection hides data, weakest first.
 fn strength(p: Protection) -> u8 {
     match p {
@@ -741,13 +760,9 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
             ReceiptKind::Collect => "is now collected by",
         };
         let message = format!("{} {verb} {}", key.1, r.entity_label(rc.entity));
-        let last = r.flow(*rc.flows.last().expect("a receipt has a hop"));
         let about = About {
-            entity: Some(key.0.clone()),
-            field: Some(key.1.clone()),
-            path: path_of(r, &rc.path),
-            revision: rl(last.span),
-            ..About::default()
+            revision: receipt_location(revision, rc),
+            ..receipt_about(r, key, rc)
         };
         changes.push(
             Check::ReachExpanded,
@@ -767,13 +782,9 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
             ReceiptKind::Collect => "is no longer collected by",
         };
         let message = format!("{} {verb} {}", key.1, b.entity_label(bc.entity));
-        let last = b.flow(*bc.flows.last().expect("a receipt has a hop"));
         let about = About {
-            entity: Some(key.0.clone()),
-            field: Some(key.1.clone()),
-            path: path_of(b, &bc.path),
-            base: bl(last.span),
-            ..About::default()
+            base: receipt_location(base, bc),
+            ..receipt_about(b, key, bc)
         };
         changes.push(
             Check::ReachNarrowed,
