@@ -285,6 +285,19 @@ fn claim_change(b: &Model, bc: &Claim, r: &Model, rc: &Claim) -> (Vec<String>, V
     (weaker, stronger)
 }
 
+/// Compares two versions of one policy and names them: the report every output renders.
+pub fn compare(base: Side, revision: Side, levels: &Levels) -> DiffReport {
+    let version = |side: &Side| Version {
+        id: side.audit.model.policy.id.clone(),
+        version: side.audit.model.policy.version.clone(),
+    };
+    DiffReport::new(
+        version(&base),
+        version(&revision),
+        diff(base, revision, levels),
+    )
+}
+
 /// Compares two versions of one policy.
 pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
     let (b, r) = (base.audit.model, revision.audit.model);

@@ -67,14 +67,7 @@ pub(crate) fn run_diff(
         privflow::audit_workspace(&base, options),
         privflow::audit_workspace(&revision, options),
     );
-    let side = |run: &'_ privflow::report::AuditRun<'_>| -> diff::Version {
-        let policy = &run.audits[0].model.policy;
-        diff::Version {
-            id: policy.id.clone(),
-            version: policy.version.clone(),
-        }
-    };
-    let changes = diff::diff(
+    let report = diff::compare(
         diff::Side {
             audit: &base_run.audits[0],
             sources: &base.sources,
@@ -85,7 +78,6 @@ pub(crate) fn run_diff(
         },
         &levels,
     );
-    let report = diff::DiffReport::new(side(&base_run), side(&revision_run), changes);
     if report
         .changes
         .iter()
@@ -132,11 +124,7 @@ pub(crate) fn changes_since(
         return Err(EXIT_MODEL_ERROR);
     }
     let base_run = privflow::audit_workspace(&base_ws, audit_options(ConflictArg::Specific, today));
-    let version = |a: &privflow::audit::PolicyAudit| diff::Version {
-        id: a.model.policy.id.clone(),
-        version: a.model.policy.version.clone(),
-    };
-    let changes = diff::diff(
+    Ok(diff::compare(
         diff::Side {
             audit: &base_run.audits[0],
             sources: &base_ws.sources,
@@ -146,10 +134,5 @@ pub(crate) fn changes_since(
             sources: &workspace.sources,
         },
         &diff::Levels::default(),
-    );
-    Ok(diff::DiffReport::new(
-        version(&base_run.audits[0]),
-        version(&run.audits[0]),
-        changes,
     ))
 }
