@@ -6,9 +6,9 @@ mod generate;
 use std::time::Instant;
 
 use privflow::AuditOptions;
-use privflow::duration::Date;
-use privflow::loader::{InputFile, load_inputs};
-use privflow::verdict::ConflictMode;
+use privflow::engine::disclosures::verdict::ConflictMode;
+use privflow::model::duration::Date;
+use privflow::model::loader::{InputFile, load_inputs};
 
 /// Peak resident memory of this process, from Linux's /proc (None elsewhere).
 fn peak_memory_mb() -> Option<f64> {
@@ -104,9 +104,9 @@ fn main() {
     let reports: Vec<_> = report_run
         .audits
         .iter()
-        .map(|a| privflow::document::build(a, &ws.sources))
+        .map(|a| privflow::output::document::build(a, &ws.sources))
         .collect();
-    let page = privflow::html::page(
+    let page = privflow::output::html::page(
         &report_run.audits,
         &reports,
         &ws.sources,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::AuditRun;
+use crate::output::AuditRun;
 
 /// The baseline file format version.
 const VERSION: u32 = 1;
@@ -77,11 +77,10 @@ fn entries(run: &AuditRun) -> Vec<Entry> {
                 recipient: model.system(f.recipient).id.clone(),
             });
         }
-        for j in audit
-            .disclosures
-            .judged
-            .iter()
-            .filter(|j| j.verdict != crate::verdict::DisclosureVerdict::Clear)
+        for j in
+            audit.disclosures.judged.iter().filter(|j| {
+                j.verdict != crate::engine::disclosures::verdict::DisclosureVerdict::Clear
+            })
         {
             out.push(Entry {
                 id: j.fingerprint(model),

@@ -7,37 +7,22 @@
 //! (waivers, statuses) → [`report`] (table, JSON). The library never
 //! prints; the `privflow` binary decides what goes to stdout and stderr.
 
-pub mod audit;
 pub mod baseline;
-pub mod claims;
 pub mod diagnostics;
 pub mod diff;
-pub mod document;
-pub mod duration;
-pub mod explain;
-pub mod export;
-pub mod finding;
-pub mod graph;
-pub mod html;
-pub mod loader;
+pub mod engine;
 pub mod model;
-pub mod raw;
-pub mod receipts;
-pub mod report;
-pub mod schema;
-pub mod taxonomy;
-mod validate;
-pub mod verdict;
+pub mod output;
 
-pub use audit::{AuditOptions, FailOn, audit};
-pub use loader::{LoadFailure, Workspace, load};
+pub use engine::audit::{AuditOptions, FailOn, audit};
+pub use model::loader::{LoadFailure, Workspace, load};
 
 /// Audits every policy of a loaded workspace into a run that any report can render.
-pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> report::AuditRun<'_> {
+pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> output::AuditRun<'_> {
     let audits: Vec<_> = workspace
         .models
         .iter()
-        .map(|m| audit::audit(m, options))
+        .map(|m| engine::audit::audit(m, options))
         .collect();
     let mut diagnostics = workspace.warnings.clone();
     for a in &audits {
@@ -53,13 +38,17 @@ pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> report::
         };
         match waiver.expires {
             Some(expires) if expires < options.today => {
-                diagnostics.push(audit::expired_diagnostic(&subject, expires, waiver.span));
+                diagnostics.push(engine::audit::expired_diagnostic(
+                    &subject,
+                    expires,
+                    waiver.span,
+                ));
             }
             _ if !audits
                 .iter()
                 .any(|a| a.matched_external_waivers.contains(&origin)) =>
             {
-                diagnostics.push(audit::stale_diagnostic(
+                diagnostics.push(engine::audit::stale_diagnostic(
                     &subject,
                     waiver.span,
                     options.strict,
@@ -69,7 +58,7 @@ pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> report::
         }
     }
     diagnostics::sort(&mut diagnostics);
-    report::AuditRun {
+    output::AuditRun {
         sources: &workspace.sources,
         audits,
         diagnostics,

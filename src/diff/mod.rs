@@ -12,13 +12,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::audit::PolicyAudit;
 use crate::diagnostics::{Sources, Span};
-use crate::finding::fingerprint_of;
+use crate::engine::audit::PolicyAudit;
+use crate::engine::disclosures::receipts::ReceiptKind;
+use crate::engine::disclosures::verdict::Judged;
+use crate::engine::finding::fingerprint_of;
+use crate::model::raw::{Protection, Scope};
 use crate::model::{Claim, Model, SystemId};
-use crate::raw::{Protection, Scope};
-use crate::receipts::ReceiptKind;
-use crate::verdict::Judged;
 
 /// One version of the model: its audit and the files it was read from.
 #[derive(Clone, Copy)]
@@ -75,7 +75,7 @@ const SENSITIVE: [&str; 12] = [
     "user.social.address_book",
 ];
 
-pub fn is_sensitive(model: &Model, field: crate::taxonomy::TaxonId) -> bool {
+pub fn is_sensitive(model: &Model, field: crate::model::taxonomy::TaxonId) -> bool {
     SENSITIVE
         .iter()
         .filter_map(|k| model.fields.get(k))
@@ -157,7 +157,11 @@ fn path_of(model: &Model, systems: &[SystemId]) -> Vec<String> {
 }
 
 /// What a reach change is about: the entity, the field and the receipt's path.
-fn receipt_about(model: &Model, key: &ReceiptKey, receipt: &crate::receipts::Receipt) -> About {
+fn receipt_about(
+    model: &Model,
+    key: &ReceiptKey,
+    receipt: &crate::engine::disclosures::receipts::Receipt,
+) -> About {
     About {
         entity: Some(key.0.clone()),
         field: Some(key.1.clone()),
@@ -167,7 +171,10 @@ fn receipt_about(model: &Model, key: &ReceiptKey, receipt: &crate::receipts::Rec
 }
 
 /// Where a receipt's last hop is written, on one side.
-fn receipt_location(side: Side, receipt: &crate::receipts::Receipt) -> Option<Location> {
+fn receipt_location(
+    side: Side,
+    receipt: &crate::engine::disclosures::receipts::Receipt,
+) -> Option<Location> {
     let last = side
         .audit
         .model
@@ -199,9 +206,9 @@ fn selected_ids(model: &Model, claim: &Claim) -> BTreeSet<String> {
 /// Whether every field of `narrow` is within some field of `wide` (by key, across models).
 fn fields_covered(
     narrow: &Model,
-    narrow_fields: &[crate::taxonomy::TaxonId],
+    narrow_fields: &[crate::model::taxonomy::TaxonId],
     wide: &Model,
-    wide_fields: &[crate::taxonomy::TaxonId],
+    wide_fields: &[crate::model::taxonomy::TaxonId],
 ) -> bool {
     narrow_fields.iter().all(|&f| {
         let Some(f) = wide.fields.get(narrow.fields.key(f)) else {
@@ -270,9 +277,9 @@ fn claim_change(b: &Model, bc: &Claim, r: &Model, rc: &Claim) -> (Vec<String>, V
         }
     }
     let purposes_within = |from: &Model,
-                           p: &[crate::taxonomy::TaxonId],
+                           p: &[crate::model::taxonomy::TaxonId],
                            to: &Model,
-                           q: &[crate::taxonomy::TaxonId]| {
+                           q: &[crate::model::taxonomy::TaxonId]| {
         p.iter().all(|&x| {
             to.purposes
                 .get(from.purposes.key(x))
@@ -471,18 +478,19 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
     let ends = |m: &Model, f: &crate::model::Flow| {
         vec![m.system(f.from).id.clone(), m.system(f.to).id.clone()]
     };
-    let keys = |m: &Model, list: &[crate::taxonomy::TaxonId], purposes: bool| -> Vec<String> {
-        list.iter()
-            .map(|&k| {
-                if purposes {
-                    m.purposes.key(k)
-                } else {
-                    m.fields.key(k)
-                }
-                .to_owned()
-            })
-            .collect()
-    };
+    let keys =
+        |m: &Model, list: &[crate::model::taxonomy::TaxonId], purposes: bool| -> Vec<String> {
+            list.iter()
+                .map(|&k| {
+                    if purposes {
+                        m.purposes.key(k)
+                    } else {
+                        m.fields.key(k)
+                    }
+                    .to_owned()
+                })
+                .collect()
+        };
     for (id, f) in &r_flows {
         let Some(old) = b_flows.get(id) else {
             let message = format!(
@@ -812,7 +820,7 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
     for claim in r
         .claims
         .iter()
-        .filter(|c| c.kind == crate::raw::ClaimKind::NoExpansion)
+        .filter(|c| c.kind == crate::model::raw::ClaimKind::NoExpansion)
     {
         let selected = selected_ids(r, claim);
         for j in &expanded {
@@ -911,7 +919,7 @@ pub fn diff(base: Side, revision: Side, levels: &Levels) -> Vec<Change> {
 }
 
 /// A side's findings that are not waived, by fingerprint.
-fn fingerprints<'a>(side: Side<'a>) -> BTreeMap<String, &'a crate::finding::Finding> {
+fn fingerprints<'a>(side: Side<'a>) -> BTreeMap<String, &'a crate::engine::finding::Finding> {
     let model = side.audit.model;
     side.audit
         .findings

@@ -6,8 +6,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{Change, Level};
-use crate::report::github::{escape_data, escape_property};
-use crate::report::markdown::escape;
+use crate::output::github::{escape_data, escape_property};
+use crate::output::markdown::escape;
 
 /// A policy version as the diff names it.
 #[derive(Clone, Debug, Serialize)]

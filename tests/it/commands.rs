@@ -201,7 +201,7 @@ fn the_readme_example_reports_what_the_readme_says() {
 fn the_committed_schema_is_current() {
     let out = privflow(&["schema"]);
     assert_eq!(out.code, 0);
-    let committed = std::fs::read_to_string(privflow::schema::POLICY_SCHEMA_PATH).unwrap();
+    let committed = std::fs::read_to_string(privflow::output::schema::POLICY_SCHEMA_PATH).unwrap();
     assert!(
         out.stdout == committed,
         "schema/privflow.schema.json is stale: run `cargo run -- schema > schema/privflow.schema.json`"
@@ -227,7 +227,8 @@ fn yaml_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn bundled_policies_and_valid_fixtures_validate_against_the_schema_and_name_it() {
-    let schema: serde_json::Value = serde_json::from_str(&privflow::schema::policy()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&privflow::output::schema::policy()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let mut files = yaml_files(std::path::Path::new("policies"));
     files.extend(yaml_files(std::path::Path::new("fixtures/valid")));

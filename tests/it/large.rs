@@ -17,11 +17,11 @@ fn a_100_000_flow_model_loads() {
         "the model is realistic in size: {} bytes",
         text.len()
     );
-    let inputs = vec![privflow::loader::InputFile {
+    let inputs = vec![privflow::model::loader::InputFile {
         path: "generated.yaml".into(),
         bytes: text.into_bytes(),
     }];
-    let workspace = privflow::loader::load_inputs(inputs)
+    let workspace = privflow::model::loader::load_inputs(inputs)
         .unwrap_or_else(|f| panic!("{:#?}", &f.diagnostics[..1]));
     let model = &workspace.models[0];
     assert_eq!(
@@ -41,7 +41,7 @@ fn a_generated_revision_diffs_with_new_reach() {
     let base_text = generate::model(&size);
     let revised = generate::revision(&base_text, &size, 200);
     let load = |path: &str, text: String| {
-        privflow::loader::load_inputs(vec![privflow::loader::InputFile {
+        privflow::model::loader::load_inputs(vec![privflow::model::loader::InputFile {
             path: path.into(),
             bytes: text.into_bytes(),
         }])
@@ -49,8 +49,8 @@ fn a_generated_revision_diffs_with_new_reach() {
     };
     let (base, revision) = (load("base.yaml", base_text), load("revision.yaml", revised));
     let options = privflow::AuditOptions {
-        today: privflow::duration::Date::parse("2026-01-01").unwrap(),
-        conflict: privflow::verdict::ConflictMode::Specific,
+        today: privflow::model::duration::Date::parse("2026-01-01").unwrap(),
+        conflict: privflow::engine::disclosures::verdict::ConflictMode::Specific,
         strict: false,
     };
     let (b, r) = (

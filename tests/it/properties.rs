@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use privflow::loader::{InputFile, load_inputs};
-use privflow::report::{Json, Report};
-use privflow::verdict::{ConflictMode, DisclosureVerdict};
-use privflow::{AuditOptions, duration::Date};
+use privflow::engine::disclosures::verdict::{ConflictMode, DisclosureVerdict};
+use privflow::model::loader::{InputFile, load_inputs};
+use privflow::output::{Json, Report};
+use privflow::{AuditOptions, model::duration::Date};
 use proptest::prelude::*;
 
 const FIELDS: [&str; 5] = [

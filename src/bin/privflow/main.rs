@@ -8,12 +8,13 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use privflow::baseline::Baseline;
 use privflow::diagnostics::{self, Diagnostic, Sources};
-use privflow::duration::Date;
-use privflow::report::{Github, Json, Junit, Markdown, Report, Sarif, Table};
-use privflow::taxonomy::{self, TaxonomyKind};
-use privflow::verdict::ConflictMode;
+use privflow::diff;
+use privflow::engine::disclosures::verdict::ConflictMode;
+use privflow::model::duration::Date;
+use privflow::model::taxonomy::{self, TaxonomyKind};
+use privflow::output::explain;
+use privflow::output::{Github, Json, Junit, Markdown, Report, Sarif, Table};
 use privflow::{AuditOptions, FailOn, LoadFailure, Workspace};
-use privflow::{diff, explain};
 
 mod args;
 mod compare;
@@ -134,7 +135,7 @@ fn run(cli: Cli) -> u8 {
             // `no_expansion` claims need the base version's reach.
             let base_workspace = match base_version
                 .as_deref()
-                .map(privflow::loader::load_side)
+                .map(privflow::model::loader::load_side)
                 .transpose()
             {
                 Ok(ws) => ws,
@@ -158,7 +159,7 @@ fn run(cli: Cli) -> u8 {
                     } else {
                         None
                     }) {
-                        privflow::audit::apply_no_expansion(audit, base);
+                        privflow::engine::audit::apply_no_expansion(audit, base);
                     }
                 }
             }
@@ -212,7 +213,7 @@ fn run(cli: Cli) -> u8 {
             let reports: Vec<_> = run
                 .audits
                 .iter()
-                .map(|a| privflow::document::build(a, &workspace.sources))
+                .map(|a| privflow::output::document::build(a, &workspace.sources))
                 .collect();
             let text = match format {
                 ReportFormat::Markdown => {
@@ -220,7 +221,9 @@ fn run(cli: Cli) -> u8 {
                         .audits
                         .iter()
                         .zip(&reports)
-                        .map(|(a, r)| privflow::document::markdown(a, r, &workspace.sources))
+                        .map(|(a, r)| {
+                            privflow::output::document::markdown(a, r, &workspace.sources)
+                        })
                         .collect::<Vec<_>>()
                         .join("\n");
                     if let Some(base) = &baseline {
@@ -232,7 +235,7 @@ fn run(cli: Cli) -> u8 {
                     text
                 }
                 ReportFormat::Html => {
-                    let mut extras = privflow::html::Extras::default();
+                    let mut extras = privflow::output::html::Extras::default();
                     if timestamp {
                         extras.timestamp = Some(Date::now_utc());
                     }
@@ -242,7 +245,7 @@ fn run(cli: Cli) -> u8 {
                             Err(code) => return code,
                         }
                     }
-                    privflow::html::page(&run.audits, &reports, &workspace.sources, &extras)
+                    privflow::output::html::page(&run.audits, &reports, &workspace.sources, &extras)
                 }
                 ReportFormat::Json => format!(
                     "{}\n",
@@ -296,15 +299,17 @@ fn run(cli: Cli) -> u8 {
                 if claim.is_some() && claim_index.is_none() {
                     continue;
                 }
-                let focus = privflow::export::Focus {
+                let focus = privflow::output::export::Focus {
                     field,
                     claim: claim_index,
                 };
-                let sub = privflow::export::subgraph(audit, &focus);
+                let sub = privflow::output::export::subgraph(audit, &focus);
                 parts.push(match format {
                     GraphFormat::Dot => sub.dot(),
                     GraphFormat::Mermaid => sub.mermaid(),
-                    GraphFormat::Svg => format!("{}\n", privflow::html::diagram(audit, &focus)),
+                    GraphFormat::Svg => {
+                        format!("{}\n", privflow::output::html::diagram(audit, &focus))
+                    }
                     GraphFormat::Json => format!(
                         "{}\n",
                         serde_json::to_string_pretty(&sub.json()).unwrap_or_default()
@@ -410,9 +415,9 @@ fn run(cli: Cli) -> u8 {
         }
         Command::Schema { output } => {
             let text = if output {
-                privflow::schema::audit_output()
+                privflow::output::schema::audit_output()
             } else {
-                privflow::schema::policy()
+                privflow::output::schema::policy()
             };
             emit(&text).err().unwrap_or(EXIT_OK)
         }

@@ -6,7 +6,7 @@ use super::*;
 /// Renders one output and writes it to its file or to stdout.
 pub(crate) fn write_output(
     output: &Output,
-    run: &privflow::report::AuditRun,
+    run: &privflow::output::AuditRun,
     fail_on: FailOn,
     color: ColorChoice,
 ) -> Result<(), ()> {

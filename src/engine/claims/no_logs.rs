@@ -1,0 +1,60 @@
+//! `no_logs`: no server system in scope (default: the speaker's) keeps the field at all: a store,
+//! or any retention above zero, violates; a process that may keep it is undetermined.
+
+use super::retention_max::effective_retention;
+use super::{Checker, speaker_selection};
+use crate::engine::finding::{Finding, Note, Verdict};
+use crate::engine::graph::ReachOptions;
+use crate::model::Claim;
+use crate::model::raw::{Scope, SystemKind, SystemLocation};
+
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+    let model = checker.model();
+    let in_scope = speaker_selection(model, &claim.at, claim, Scope::Exact);
+    let options = ReachOptions::new(Vec::new(), claim.include_derived);
+    checker.judge_arrivals(claim, &options, false, |model, arrival| {
+        let target = model.system(arrival.target);
+        if !in_scope[target.operator.index()] || target.location != SystemLocation::Server {
+            return None;
+        }
+        let retention = effective_retention(model, arrival.flow);
+        let keeps = target.kind == SystemKind::Store || retention.is_some_and(|r| !r.is_zero());
+        let verdict = if keeps {
+            Verdict::of(arrival.certainty)
+        } else if retention.is_none() {
+            Verdict::Undetermined
+        } else {
+            return None;
+        };
+        Some((verdict, vec![Note::Retention(retention)]))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::claims::test_support::{WORLD, model, run};
+
+    fn audit(systems: &str) -> Vec<String> {
+        let m = model(&format!(
+            "{WORLD}{systems}flows:\n  - {{from: app, to: server, fields: [user.behavior.communication_metadata]}}\n  - {{from: server, to: logs, fields: [user.behavior.communication_metadata]}}\nclaims:\n  - {{id: c, kind: no_logs, fields: [user.behavior.communication_metadata]}}\n"
+        ));
+        run(&m, "c")
+    }
+
+    #[test]
+    fn a_store_violates_an_ephemeral_process_holds_an_unspecified_one_is_undetermined() {
+        let found = audit("  logs: {operated_by: app-co, kind: store}\n");
+        assert_eq!(
+            found,
+            [
+                "violated user.behavior.communication_metadata@logs: app>server>logs",
+                "undetermined user.behavior.communication_metadata@server: app>server"
+            ]
+        );
+        let found = audit("  logs: {operated_by: app-co, ephemeral: true, retention: 0}\n");
+        assert_eq!(
+            found,
+            ["undetermined user.behavior.communication_metadata@server: app>server"]
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! `operator_cannot_read`: no server system of an operator (default: the speaker's group) can
+//! read the field, i.e. receives it over a hop that is not end-to-end encrypted.
+
+use super::{Checker, speaker_selection};
+use crate::engine::finding::{Finding, Verdict};
+use crate::engine::graph::ReachOptions;
+use crate::model::Claim;
+use crate::model::raw::{Scope, SystemLocation};
+
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+    let model = checker.model();
+    let operators = speaker_selection(model, &claim.operators, claim, Scope::Group);
+    let options = ReachOptions::new(Vec::new(), claim.include_derived);
+    checker.judge_arrivals(claim, &options, false, |model, arrival| {
+        let target = model.system(arrival.target);
+        (operators[target.operator.index()] && target.location == SystemLocation::Server)
+            .then(|| (Verdict::of(arrival.certainty), Vec::new()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::claims::test_support::{WORLD, model, run};
+
+    const CLAIM: &str = "claims:\n  - {id: c, kind: operator_cannot_read, fields: [user.content.private.message]}\n";
+
+    #[test]
+    fn e2ee_relay_holds_and_tls_hosting_in_the_group_violates() {
+        let m = model(&format!(
+            "{WORLD}flows:\n  - {{from: app, to: server, fields: [user.content.private.message], protection: e2ee}}\n{CLAIM}"
+        ));
+        assert!(run(&m, "c").is_empty());
+        let m = model(&format!(
+            "{WORLD}flows:\n  - {{from: app, to: fb-ads, fields: [user.content.private.message]}}\n{CLAIM}"
+        ));
+        assert_eq!(
+            run(&m, "c"),
+            ["violated user.content.private.message@fb-ads: app>fb-ads"]
+        );
+    }
+
+    #[test]
+    fn other_operators_are_not_in_scope_unless_named() {
+        let flows = "flows:\n  - {from: app, to: ads, fields: [user.content.private.message]}\n";
+        let m = model(&format!("{WORLD}{flows}{CLAIM}"));
+        assert!(run(&m, "c").is_empty());
+        let m = model(&format!(
+            "{WORLD}{flows}claims:\n  - {{id: c, kind: operator_cannot_read, fields: [user.content.private], operators: [adnet]}}\n"
+        ));
+        assert_eq!(
+            run(&m, "c"),
+            ["violated user.content.private.message@ads: app>ads"]
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! Disclosures.
+
+pub mod receipts;
+pub mod verdict;

@@ -1,0 +1,495 @@
+//! Field and purpose taxonomies: multi-parent DAGs of dotted keys with `parts` composition.
+//! The built-in keys (fideslang-compatible, CC BY 4.0) are embedded; a model may extend them.
+
+use std::collections::HashMap;
+
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
+use crate::model::raw::{RawTaxon, SpannedMap};
+
+pub const BUILTIN_FIELDS: &str = include_str!("../../data/fields.yaml");
+pub const BUILTIN_PURPOSES: &str = include_str!("../../data/purposes.yaml");
+
+/// Index of a key in its taxonomy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaxonId(pub u32);
+
+impl TaxonId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Which taxonomy a diagnostic talks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaxonomyKind {
+    Fields,
+    Purposes,
+}
+
+impl TaxonomyKind {
+    fn noun(self) -> &'static str {
+        match self {
+            TaxonomyKind::Fields => "field",
+            TaxonomyKind::Purposes => "purpose",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Taxon {
+    pub key: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub parents: Vec<TaxonId>,
+    pub parts: Vec<TaxonId>,
+    pub builtin: bool,
+    pub span: Option<Span>,
+}
+
+/// A finished taxonomy with its closures computed: strict ancestors and contained parts per key.
+#[derive(Clone, Debug)]
+pub struct Taxonomy {
+    pub kind: TaxonomyKind,
+    taxa: Vec<Taxon>,
+    index: HashMap<String, TaxonId>,
+    ancestors: Vec<Vec<TaxonId>>,
+    contained: Vec<Vec<TaxonId>>,
+}
+
+/// A reference to another key inside a definition, kept until every key is known.
+struct PendingRef {
+    key: String,
+    span: Option<Span>,
+}
+
+struct Pending {
+    parents: Option<Vec<PendingRef>>,
+    parts: Vec<PendingRef>,
+}
+
+/// Collects built-in and model definitions, then resolves references and checks for cycles.
+pub struct TaxonomyBuilder {
+    kind: TaxonomyKind,
+    taxa: Vec<Taxon>,
+    index: HashMap<String, TaxonId>,
+    pending: Vec<Pending>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl TaxonomyBuilder {
+    pub fn new(kind: TaxonomyKind) -> TaxonomyBuilder {
+        let mut builder = TaxonomyBuilder {
+            kind,
+            taxa: Vec::new(),
+            index: HashMap::new(),
+            pending: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        let text = match kind {
+            TaxonomyKind::Fields => BUILTIN_FIELDS,
+            TaxonomyKind::Purposes => BUILTIN_PURPOSES,
+        };
+        let builtin: SpannedMap<Option<RawTaxon>> =
+            serde_saphyr::from_str(text).expect("the embedded taxonomy is valid YAML");
+        for (key, taxon) in builtin.0 {
+            builder.define(&key.value, taxon.unwrap_or_default(), None, |_| None, true);
+        }
+        builder
+    }
+
+    /// Adds or extends a key. A model may extend a built-in key (new parents, parts or label);
+    /// defining the same key twice in the model is an error.
+    pub fn define(
+        &mut self,
+        key: &str,
+        raw: RawTaxon,
+        span: Option<Span>,
+        span_of: impl Fn(&serde_saphyr::Location) -> Option<Span>,
+        builtin: bool,
+    ) {
+        let refs = |r: Option<crate::model::raw::Refs>| -> Option<Vec<PendingRef>> {
+            r.map(|refs| {
+                refs.items
+                    .iter()
+                    .map(|item| PendingRef {
+                        key: item.value.clone(),
+                        span: span_of(&item.referenced),
+                    })
+                    .collect()
+            })
+        };
+        let parents = refs(raw.parents);
+        let parts = refs(raw.parts).unwrap_or_default();
+        if let Some(&id) = self.index.get(key) {
+            let existing = &mut self.taxa[id.index()];
+            if !existing.builtin {
+                let mut d = Diagnostic::error(
+                    "privflow::model::duplicate-taxon",
+                    format!("{} `{key}` is defined twice", self.kind.noun()),
+                );
+                if let Some(span) = span {
+                    d = d.at(span, "second definition");
+                }
+                if let Some(first) = existing.span {
+                    d = d.with_help(format!("first defined at line {}", first.line));
+                }
+                self.diagnostics.push(d);
+                return;
+            }
+            existing.builtin = builtin;
+            existing.span = span;
+            if let Some(label) = raw.label {
+                existing.label = label;
+            }
+            if raw.description.is_some() {
+                existing.description = raw.description;
+            }
+            let pending = &mut self.pending[id.index()];
+            if let Some(parents) = parents {
+                pending.parents.get_or_insert_with(Vec::new).extend(parents);
+            }
+            pending.parts.extend(parts);
+            return;
+        }
+        let id = TaxonId(self.taxa.len() as u32);
+        self.index.insert(key.to_owned(), id);
+        self.taxa.push(Taxon {
+            key: key.to_owned(),
+            label: raw.label.unwrap_or_else(|| key.to_owned()),
+            description: raw.description,
+            parents: Vec::new(),
+            parts: Vec::new(),
+            builtin,
+            span,
+        });
+        self.pending.push(Pending { parents, parts });
+    }
+
+    /// Resolves parents (default: the dotted prefix) and parts, then checks the DAG for cycles.
+    pub fn finish(mut self) -> (Taxonomy, Vec<Diagnostic>) {
+        let pending = std::mem::take(&mut self.pending);
+        for (i, p) in pending.into_iter().enumerate() {
+            let key = self.taxa[i].key.clone();
+            let span = self.taxa[i].span;
+            let parents = match p.parents {
+                Some(list) => list,
+                None => match key.rsplit_once('.') {
+                    Some((prefix, _)) => vec![PendingRef {
+                        key: prefix.to_owned(),
+                        span,
+                    }],
+                    None => Vec::new(),
+                },
+            };
+            let parents = self.resolve(&key, parents, "parent");
+            let parts = self.resolve(&key, p.parts, "part");
+            self.taxa[i].parents = parents;
+            self.taxa[i].parts = parts;
+        }
+        let diagnostics = &mut self.diagnostics;
+        let mut taxonomy = Taxonomy {
+            kind: self.kind,
+            taxa: self.taxa,
+            index: self.index,
+            ancestors: Vec::new(),
+            contained: Vec::new(),
+        };
+        let parent_cycle = taxonomy.find_cycle(|t| &t.parents);
+        let part_cycle = taxonomy.find_cycle(|t| &t.parts);
+        for (cycle, relation) in [(parent_cycle, "parents"), (part_cycle, "parts")] {
+            if let Some(cycle) = cycle {
+                diagnostics.push(taxonomy.cycle_diagnostic(&cycle, relation));
+                // Break the cycle so the closures below terminate; the model is rejected anyway.
+                for t in &mut taxonomy.taxa {
+                    if relation == "parents" {
+                        t.parents.clear()
+                    } else {
+                        t.parts.clear()
+                    }
+                }
+            }
+        }
+        taxonomy.compute_closures();
+        (taxonomy, std::mem::take(diagnostics))
+    }
+
+    fn resolve(&mut self, owner: &str, refs: Vec<PendingRef>, relation: &str) -> Vec<TaxonId> {
+        let mut out = Vec::new();
+        for r in refs {
+            match self.index.get(&r.key) {
+                Some(&id) => out.push(id),
+                None => {
+                    let noun = self.kind.noun();
+                    let mut d = Diagnostic::error(
+                        "privflow::model::unknown-taxon",
+                        format!("{noun} `{owner}` names unknown {relation} `{}`", r.key),
+                    );
+                    if let Some(span) = r.span {
+                        d = d.at(span, format!("no {noun} `{}`", r.key));
+                    }
+                    let help = did_you_mean(&r.key, self.index.keys().map(String::as_str)).unwrap_or_else(|| {
+                        format!("define `{}` under `taxonomy: {}s:` or name its parents with `parents:`", r.key, noun)
+                    });
+                    self.diagnostics.push(d.with_help(help));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+impl Taxonomy {
+    pub fn get(&self, key: &str) -> Option<TaxonId> {
+        self.index.get(key).copied()
+    }
+
+    pub fn taxon(&self, id: TaxonId) -> &Taxon {
+        &self.taxa[id.index()]
+    }
+
+    pub fn key(&self, id: TaxonId) -> &str {
+        &self.taxa[id.index()].key
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = TaxonId> + '_ {
+        (0..self.taxa.len() as u32).map(TaxonId)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.taxa.iter().map(|t| t.key.as_str())
+    }
+
+    /// `x ⊑ y`: the same key, or a descendant through any chain of parents.
+    pub fn is_within(&self, x: TaxonId, y: TaxonId) -> bool {
+        x == y || self.ancestors[x.index()].binary_search(&y).is_ok()
+    }
+
+    /// Strict ancestors of `x`, sorted.
+    pub fn ancestors(&self, x: TaxonId) -> &[TaxonId] {
+        &self.ancestors[x.index()]
+    }
+
+    /// Everything `x` contains through `parts`, transitively, including parts of what `x` is a
+    /// kind of (an address book of a special kind is still an address book).
+    pub fn contained(&self, x: TaxonId) -> &[TaxonId] {
+        &self.contained[x.index()]
+    }
+
+    /// `x` contains `y` or something within `y` through parts.
+    pub fn is_composite_of(&self, x: TaxonId, y: TaxonId) -> bool {
+        self.contained(x).iter().any(|&c| self.is_within(c, y))
+    }
+
+    /// Roots (no parents), sorted by key.
+    pub fn roots(&self) -> Vec<TaxonId> {
+        let mut roots: Vec<_> = self
+            .ids()
+            .filter(|&id| self.taxon(id).parents.is_empty())
+            .collect();
+        roots.sort_by(|a, b| self.key(*a).cmp(self.key(*b)));
+        roots
+    }
+
+    /// Direct children of `x`, sorted by key.
+    pub fn children(&self, x: TaxonId) -> Vec<TaxonId> {
+        let mut children: Vec<_> = self
+            .ids()
+            .filter(|&id| self.taxon(id).parents.contains(&x))
+            .collect();
+        children.sort_by(|a, b| self.key(*a).cmp(self.key(*b)));
+        children
+    }
+
+    /// A did-you-mean for an unknown key.
+    pub fn suggest(&self, key: &str) -> Option<String> {
+        did_you_mean(key, self.keys())
+    }
+
+    fn find_cycle(&self, edges: impl Fn(&Taxon) -> &Vec<TaxonId>) -> Option<Vec<TaxonId>> {
+        // Iterative three-colour DFS: deep chains must not overflow the stack.
+        let n = self.taxa.len();
+        let mut colour = vec![0u8; n];
+        for start in 0..n {
+            if colour[start] != 0 {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            colour[start] = 1;
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                let out = edges(&self.taxa[node]);
+                if *next < out.len() {
+                    let child = out[*next].index();
+                    *next += 1;
+                    match colour[child] {
+                        0 => {
+                            colour[child] = 1;
+                            stack.push((child, 0));
+                        }
+                        1 => {
+                            let pos = stack.iter().position(|&(n, _)| n == child).unwrap_or(0);
+                            let mut cycle: Vec<TaxonId> = stack[pos..]
+                                .iter()
+                                .map(|&(n, _)| TaxonId(n as u32))
+                                .collect();
+                            cycle.push(TaxonId(child as u32));
+                            return Some(cycle);
+                        }
+                        _ => {}
+                    }
+                } else {
+                    colour[node] = 2;
+                    stack.pop();
+                }
+            }
+        }
+        None
+    }
+
+    fn cycle_diagnostic(&self, cycle: &[TaxonId], relation: &str) -> Diagnostic {
+        let chain = cycle
+            .iter()
+            .map(|&id| self.key(id))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        let noun = self.kind.noun();
+        // Point at a key the model defined, since built-in keys have no span.
+        let anchor = cycle.iter().find_map(|&id| self.taxon(id).span);
+        let mut d = Diagnostic::error(
+            "privflow::model::taxonomy-cycle",
+            format!("the {noun} taxonomy has a cycle through `{relation}`: {chain}"),
+        )
+        .with_help(format!(
+            "a {noun} cannot be its own ancestor or part; remove one link of the cycle"
+        ));
+        if let Some(span) = anchor {
+            d = d.at(span, "part of the cycle");
+        }
+        d
+    }
+
+    fn compute_closures(&mut self) {
+        let n = self.taxa.len();
+        let order = self.topological_order();
+        let mut ancestors: Vec<Vec<TaxonId>> = vec![Vec::new(); n];
+        for &id in &order {
+            let mut acc = Vec::new();
+            for &p in &self.taxa[id.index()].parents {
+                acc.push(p);
+                acc.extend_from_slice(&ancestors[p.index()]);
+            }
+            acc.sort();
+            acc.dedup();
+            ancestors[id.index()] = acc;
+        }
+        self.ancestors = ancestors;
+        let mut contained: Vec<Vec<TaxonId>> = vec![Vec::new(); n];
+        for id in self.ids() {
+            let mut seen = vec![false; n];
+            let mut stack: Vec<TaxonId> = Vec::new();
+            let seeds = std::iter::once(id).chain(self.ancestors[id.index()].iter().copied());
+            for s in seeds {
+                stack.extend_from_slice(&self.taxa[s.index()].parts);
+            }
+            while let Some(part) = stack.pop() {
+                if std::mem::replace(&mut seen[part.index()], true) {
+                    continue;
+                }
+                stack.extend_from_slice(&self.taxa[part.index()].parts);
+                for &a in &self.ancestors[part.index()] {
+                    stack.extend_from_slice(&self.taxa[a.index()].parts);
+                }
+            }
+            contained[id.index()] = (0..n)
+                .filter(|&i| seen[i])
+                .map(|i| TaxonId(i as u32))
+                .collect();
+        }
+        self.contained = contained;
+    }
+
+    /// Parents before children (the parent graph is acyclic here).
+    fn topological_order(&self) -> Vec<TaxonId> {
+        let n = self.taxa.len();
+        let mut pending_parents: Vec<usize> = self.taxa.iter().map(|t| t.parents.len()).collect();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, t) in self.taxa.iter().enumerate() {
+            for p in &t.parents {
+                children[p.index()].push(i);
+            }
+        }
+        let mut queue: std::collections::VecDeque<usize> =
+            (0..n).filter(|&i| pending_parents[i] == 0).collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(i) = queue.pop_front() {
+            order.push(TaxonId(i as u32));
+            for &c in &children[i] {
+                pending_parents[c] -= 1;
+                if pending_parents[c] == 0 {
+                    queue.push_back(c);
+                }
+            }
+        }
+        order
+    }
+}
+
+/// The built-in taxonomies alone, for `privflow taxonomy`.
+pub fn builtin(kind: TaxonomyKind) -> Taxonomy {
+    TaxonomyBuilder::new(kind).finish().0
+}
+
+/// The taxonomy as an indented tree, for `privflow taxonomy`. A key with several parents appears
+/// under each of them; parts are shown after the label.
+pub fn render_tree(t: &Taxonomy) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<(TaxonId, usize)> = t.roots().into_iter().rev().map(|r| (r, 0)).collect();
+    while let Some((id, depth)) = stack.pop() {
+        let taxon = t.taxon(id);
+        let name = taxon.key.rsplit('.').next().unwrap_or(&taxon.key);
+        let indent = "  ".repeat(depth);
+        let shown = if depth == 0 { taxon.key.as_str() } else { name };
+        out.push_str(&format!("{indent}{shown}  — {}", taxon.label));
+        if !taxon.parts.is_empty() {
+            let parts: Vec<&str> = taxon.parts.iter().map(|&p| t.key(p)).collect();
+            out.push_str(&format!(" (contains {})", parts.join(", ")));
+        }
+        if taxon.parents.len() > 1 {
+            let parents: Vec<&str> = taxon.parents.iter().map(|&p| t.key(p)).collect();
+            out.push_str(&format!(" [parents: {}]", parents.join(", ")));
+        }
+        out.push('\n');
+        for child in t.children(id).into_iter().rev() {
+            stack.push((child, depth + 1));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_taxonomies_are_acyclic_and_resolve() {
+        for kind in [TaxonomyKind::Fields, TaxonomyKind::Purposes] {
+            let (_, diagnostics) = TaxonomyBuilder::new(kind).finish();
+            assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        }
+    }
+
+    #[test]
+    fn address_book_contains_phone_numbers_and_is_social() {
+        let t = builtin(TaxonomyKind::Fields);
+        let book = t.get("user.social.address_book").unwrap();
+        let phone = t.get("user.contact.phone_number").unwrap();
+        let contact = t.get("user.contact").unwrap();
+        assert!(t.is_composite_of(book, phone));
+        assert!(t.is_composite_of(book, contact));
+        assert!(!t.is_composite_of(phone, book));
+        assert!(t.is_within(book, t.get("user.social").unwrap()));
+        assert!(t.is_within(phone, t.get("user").unwrap()));
+        assert!(!t.is_within(contact, phone));
+    }
+}

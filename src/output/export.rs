@@ -1,0 +1,268 @@
+//! `privflow graph`: the flow graph, or the part a field travels or a claim's findings use, as
+//! Graphviz DOT, Mermaid or JSON — systems boxed by the company group that runs them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::engine::audit::PolicyAudit;
+use crate::model::raw::{Protection, SystemLocation};
+use crate::model::taxonomy::TaxonId;
+use crate::model::{FlowId, Model, SystemId};
+
+/// Which part of the graph to draw.
+#[derive(Clone, Debug, Default)]
+pub struct Focus {
+    /// Only flows carrying this field key, something within it, or a composite containing it.
+    pub field: Option<TaxonId>,
+    /// Only flows on the witness paths of this claim's findings.
+    pub claim: Option<usize>,
+}
+
+/// The selected systems and flows, with the flows some finding uses marked.
+pub struct Subgraph<'a> {
+    pub model: &'a Model,
+    pub systems: Vec<SystemId>,
+    pub flows: Vec<FlowId>,
+    pub breaking: BTreeSet<FlowId>,
+}
+
+pub fn subgraph<'a>(audit: &'a PolicyAudit, focus: &Focus) -> Subgraph<'a> {
+    let model = audit.model;
+    // Flows on the path of a finding that breaks (or may break) a promise; undetermined and
+    // waived findings are not drawn as breaks.
+    let breaking: BTreeSet<FlowId> = audit
+        .findings
+        .iter()
+        .filter(|f| f.waiver.is_none() && f.verdict >= crate::engine::finding::Verdict::Possible)
+        .flat_map(|f| f.flows.iter().copied())
+        .collect();
+    let claim_flows: Option<BTreeSet<FlowId>> = focus.claim.map(|c| {
+        audit
+            .findings
+            .iter()
+            .filter(|f| f.claim == c)
+            .flat_map(|f| f.flows.iter().copied())
+            .collect()
+    });
+    let carries = |flow: FlowId| match focus.field {
+        None => true,
+        Some(y) => model.flow(flow).fields.iter().any(|&x| {
+            model.fields.is_within(x, y)
+                || model.fields.is_composite_of(x, y)
+                || model.fields.is_within(y, x)
+        }),
+    };
+    let flows: Vec<FlowId> = (0..model.flows.len() as u32)
+        .map(FlowId)
+        .filter(|&f| carries(f) && claim_flows.as_ref().is_none_or(|c| c.contains(&f)))
+        .collect();
+    let systems: Vec<SystemId> = if focus.field.is_none() && focus.claim.is_none() {
+        (0..model.systems.len() as u32).map(SystemId).collect()
+    } else {
+        let used: BTreeSet<SystemId> = flows
+            .iter()
+            .flat_map(|&f| [model.flow(f).from, model.flow(f).to])
+            .collect();
+        used.into_iter().collect()
+    };
+    Subgraph {
+        model,
+        systems,
+        flows,
+        breaking,
+    }
+}
+
+impl Subgraph<'_> {
+    /// Systems grouped by the top of their operator's ownership chain (named by that company),
+    /// in id order.
+    fn groups(&self) -> BTreeMap<&str, (&str, Vec<SystemId>)> {
+        let mut groups: BTreeMap<&str, (&str, Vec<SystemId>)> = BTreeMap::new();
+        for &s in &self.systems {
+            let owner = self
+                .model
+                .entity(self.model.ultimate_owner(self.model.system(s).operator));
+            groups
+                .entry(owner.id.as_str())
+                .or_insert((owner.name.as_str(), Vec::new()))
+                .1
+                .push(s);
+        }
+        groups
+    }
+
+    fn fields_label(&self, flow: FlowId) -> String {
+        let f = self.model.flow(flow);
+        f.fields
+            .iter()
+            .map(|&k| self.model.fields.key(k).trim_start_matches("user."))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn dot(&self) -> String {
+        let model = self.model;
+        let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let mut out = format!(
+            "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, style=rounded];\n",
+            esc(&model.policy.id)
+        );
+        for (i, (name, systems)) in self.groups().values().enumerate() {
+            let _ = writeln!(
+                out,
+                "  subgraph cluster_{i} {{\n    label=\"{}\";",
+                esc(name)
+            );
+            for &s in systems {
+                let sys = model.system(s);
+                let shape = if sys.location == SystemLocation::Device {
+                    ", shape=component"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "    \"{}\" [label=\"{}\\n({})\"{shape}];",
+                    esc(&sys.id),
+                    esc(&sys.name),
+                    esc(&sys.id)
+                );
+            }
+            out.push_str("  }\n");
+        }
+        for &f in &self.flows {
+            let flow = model.flow(f);
+            let mut attrs = vec![format!("label=\"{}\"", esc(&self.fields_label(f)))];
+            if flow.protection == Protection::E2ee {
+                attrs.push("style=dashed".to_owned());
+            }
+            if self.breaking.contains(&f) {
+                attrs.push("color=red, fontcolor=red, penwidth=2".to_owned());
+            }
+            let _ = writeln!(
+                out,
+                "  \"{}\" -> \"{}\" [{}];",
+                esc(&model.system(flow.from).id),
+                esc(&model.system(flow.to).id),
+                attrs.join(", ")
+            );
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    pub fn mermaid(&self) -> String {
+        let model = self.model;
+        // Mermaid ids are kept to letters and digits; labels carry the real names.
+        let node = |s: SystemId| format!("s{}", s.0);
+        let esc = |s: &str| {
+            s.replace('"', "#quot;")
+                .replace('<', "#lt;")
+                .replace('>', "#gt;")
+        };
+        let mut out = String::from("flowchart LR\n");
+        for (i, (name, systems)) in self.groups().values().enumerate() {
+            let _ = writeln!(out, "  subgraph g{i}[\"{}\"]", esc(name));
+            for &s in systems {
+                let sys = model.system(s);
+                let (open, close) = if sys.location == SystemLocation::Device {
+                    ("([", "])")
+                } else {
+                    ("[", "]")
+                };
+                let _ = writeln!(
+                    out,
+                    "    {}{open}\"{}<br/>{}\"{close}",
+                    node(s),
+                    esc(&sys.name),
+                    esc(&sys.id)
+                );
+            }
+            out.push_str("  end\n");
+        }
+        let mut red = Vec::new();
+        for (i, &f) in self.flows.iter().enumerate() {
+            let flow = model.flow(f);
+            let arrow = if flow.protection == Protection::E2ee {
+                "-.->"
+            } else {
+                "-->"
+            };
+            let _ = writeln!(
+                out,
+                "  {} {arrow}|\"{}\"| {}",
+                node(flow.from),
+                esc(&self.fields_label(f)),
+                node(flow.to)
+            );
+            if self.breaking.contains(&f) {
+                red.push(i.to_string());
+            }
+        }
+        if !red.is_empty() {
+            let _ = writeln!(
+                out,
+                "  linkStyle {} stroke:#d00,stroke-width:2px",
+                red.join(",")
+            );
+        }
+        out
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        #[derive(Serialize)]
+        struct Node<'a> {
+            id: &'a str,
+            name: &'a str,
+            operator: &'a str,
+            group: &'a str,
+            location: &'static str,
+        }
+        #[derive(Serialize)]
+        struct Edge<'a> {
+            id: &'a str,
+            from: &'a str,
+            to: &'a str,
+            fields: Vec<&'a str>,
+            protection: String,
+            breaks_a_promise: bool,
+        }
+        let model = self.model;
+        let nodes: Vec<Node> = self
+            .systems
+            .iter()
+            .map(|&s| {
+                let sys = model.system(s);
+                Node {
+                    id: &sys.id,
+                    name: &sys.name,
+                    operator: &model.entity(sys.operator).id,
+                    group: &model.entity(model.ultimate_owner(sys.operator)).id,
+                    location: if sys.location == SystemLocation::Device {
+                        "device"
+                    } else {
+                        "server"
+                    },
+                }
+            })
+            .collect();
+        let edges: Vec<Edge> = self
+            .flows
+            .iter()
+            .map(|&f| {
+                let flow = model.flow(f);
+                Edge {
+                    id: &flow.id,
+                    from: &model.system(flow.from).id,
+                    to: &model.system(flow.to).id,
+                    fields: flow.fields.iter().map(|&k| model.fields.key(k)).collect(),
+                    protection: format!("{:?}", flow.protection).to_lowercase(),
+                    breaks_a_promise: self.breaking.contains(&f),
+                }
+            })
+            .collect();
+        serde_json::json!({"policy": model.policy.id, "nodes": nodes, "edges": edges})
+    }
+}
