@@ -2,10 +2,16 @@
 //! Built by `validate` from the raw documents of one policy; read by the graph and the claims.
 
 pub mod duration;
+pub mod files;
+pub mod git;
 pub mod loader;
+mod parse;
+mod policies;
 pub mod raw;
+mod span;
 pub mod taxonomy;
 mod validate;
+mod waiver_files;
 
 use crate::diagnostics::{FileId, Span};
 use crate::model::duration::{Date, Duration};

@@ -28,13 +28,13 @@ pub(crate) fn run_diff(
         (Some(rev), paths) => {
             let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
             (
-                privflow::model::loader::load_git(rev, &paths),
+                privflow::model::git::load_git(rev, &paths),
                 privflow::load(&paths),
             )
         }
         (None, [base, revision]) => (
-            privflow::model::loader::load_side(base),
-            privflow::model::loader::load_side(revision),
+            privflow::model::git::load_side(base),
+            privflow::model::git::load_side(revision),
         ),
         (None, _) => {
             eprintln!(
@@ -114,7 +114,7 @@ pub(crate) fn changes_since(
     workspace: &Workspace,
     today: Option<Date>,
 ) -> Result<diff::DiffReport, u8> {
-    let base_ws = privflow::model::loader::load_side(base).map_err(|failure| {
+    let base_ws = privflow::model::git::load_side(base).map_err(|failure| {
         eprintln!("privflow: the --baseline version does not load:");
         report_diagnostics(&failure.diagnostics, &failure.sources, ColorChoice::Auto);
         EXIT_MODEL_ERROR

@@ -135,7 +135,7 @@ fn run(cli: Cli) -> u8 {
             // `no_expansion` claims need the base version's reach.
             let base_workspace = match base_version
                 .as_deref()
-                .map(privflow::model::loader::load_side)
+                .map(privflow::model::git::load_side)
                 .transpose()
             {
                 Ok(ws) => ws,

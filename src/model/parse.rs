@@ -1,0 +1,215 @@
+//! Bytes to a spanned raw document: UTF-8, emptiness, the format version, YAML budgets, and every
+//! YAML or shape error turned into a located diagnostic with a stable code and a hint.
+
+use std::sync::Arc;
+
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options};
+
+use super::files::{InputFile, MAX_FILE_BYTES, Problem};
+use super::raw::{RawDocument, RawVersionOnly};
+use super::span::span_of;
+use crate::diagnostics::{Diagnostic, FileId, Sources, Span, did_you_mean};
+
+/// The only model format version this build reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// Budgets scale with the input so a large legitimate model loads while a small hostile one
+/// (an alias bomb, 100 000 nested brackets) is stopped early.
+pub fn options_for(len: usize) -> Options {
+    let mut budget = Budget::default();
+    budget.max_events = budget.max_events.max(len + 1024);
+    budget.max_nodes = budget.max_nodes.max(len + 1024);
+    budget.max_depth = 64;
+    budget.max_reader_input_bytes = Some(MAX_FILE_BYTES as usize);
+    let max_events = budget.max_events;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = DuplicateKeyPolicy::Error;
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    options.alias_limits.max_total_replayed_events = (len + 10_000).min(max_events);
+    options.alias_limits.max_replay_stack_depth = 32;
+    options
+}
+
+pub fn parse_file(
+    input: InputFile,
+    sources: &mut Sources,
+) -> Result<(FileId, RawDocument), Problem> {
+    let text: Arc<str> = match std::str::from_utf8(&input.bytes) {
+        Ok(text) => Arc::from(text),
+        Err(e) => {
+            let valid = &input.bytes[..e.valid_up_to()];
+            let prefix: Arc<str> = Arc::from(String::from_utf8_lossy(valid).as_ref());
+            let id = sources.add(input.path, prefix.clone());
+            let span = Span::at_offset(id, &prefix, prefix.len(), 0);
+            return Err(Box::new(
+                Diagnostic::error("privflow::load::not-utf8", "the file is not valid UTF-8")
+                    .at(span, "invalid byte here")
+                    .with_help("save the model as UTF-8"),
+            ));
+        }
+    };
+    let id = sources.add(input.path, text.clone());
+    let text = text.as_ref();
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(
+            Diagnostic::error("privflow::load::empty", "the file is empty")
+                .at(Span::file_start(id), "nothing here")
+                .with_help("a model file starts with `privflow: 1`")
+                .into(),
+        );
+    }
+    let options = options_for(text.len());
+    match serde_saphyr::from_str_with_options::<RawDocument>(text, options.clone()) {
+        Ok(doc) => {
+            check_version(
+                id,
+                text,
+                &doc.privflow.value.to_string(),
+                &doc.privflow.referenced,
+            )?;
+            Ok((id, doc))
+        }
+        Err(error) => {
+            // A file of another format version fails on its unknown keys; say what matters.
+            if let Ok(v) = serde_saphyr::from_str_with_options::<RawVersionOnly>(text, options) {
+                match v.privflow {
+                    Some(version) => {
+                        check_version(id, text, &version.value.0, &version.referenced)?
+                    }
+                    None => {
+                        return Err(Box::new(
+                            Diagnostic::error(
+                                "privflow::load::missing-version",
+                                "the file does not start with `privflow: 1`",
+                            )
+                            .at(Span::file_start(id), "expected `privflow: 1` here")
+                            .with_help(
+                                "every model file starts with the format version: `privflow: 1`",
+                            ),
+                        ));
+                    }
+                }
+            }
+            Err(Box::new(yaml_error(id, text, &error)))
+        }
+    }
+}
+
+pub fn check_version(id: FileId, text: &str, version: &str, loc: &Location) -> Result<(), Problem> {
+    if version == FORMAT_VERSION.to_string() {
+        return Ok(());
+    }
+    Err(Box::new(
+        Diagnostic::error(
+            "privflow::load::unsupported-version",
+            format!("format version `{version}` is not supported"),
+        )
+        .at(span_of(id, text, loc), "unsupported version")
+        .with_help(format!("this privflow reads `privflow: {FORMAT_VERSION}`")),
+    ))
+}
+
+/// Turns a YAML or shape error into a diagnostic with a stable code and, where possible, a hint.
+pub fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagnostic {
+    let inner = error.without_snippet();
+    let message = inner.to_string();
+    let message = strip_location_suffix(&message);
+    let lower = message.to_lowercase();
+    let (code, label) = if lower.contains("unknown field") {
+        ("privflow::yaml::unknown-key", "unknown key")
+    } else if lower.contains("duplicate") {
+        ("privflow::yaml::duplicate-key", "duplicate key")
+    } else if lower.contains("missing field") {
+        (
+            "privflow::yaml::missing-key",
+            "required key missing in this mapping",
+        )
+    } else if lower.contains("budget") || lower.contains("limit") || lower.contains("exceeded") {
+        ("privflow::yaml::budget", "limit exceeded here")
+    } else if lower.contains("unknown variant")
+        || lower.contains("invalid type")
+        || lower.contains("invalid value")
+        || lower.starts_with("expected ")
+        || lower.contains("invalid boolean")
+        || lower.contains("unexpected value")
+    {
+        ("privflow::yaml::wrong-type", "unexpected value")
+    } else {
+        ("privflow::yaml::syntax", "here")
+    };
+    // serde-saphyr's advice names its own API; ours names the model.
+    let message = message
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(message);
+    let mut d = Diagnostic::error(code, message.to_owned());
+    if let Some(loc) = inner.location().or_else(|| error.location()) {
+        d = d.at(span_of(id, text, &loc), label);
+    }
+    let unknown = message.split('`').nth(1).unwrap_or("");
+    let help = match code {
+        "privflow::yaml::unknown-key" if unknown.contains([' ', '(', ')', '.', '\'']) => Some(
+            "a comma inside an unquoted value in `{ … }` ends the value: quote it, e.g. `name: \"A, B\"`".to_owned(),
+        ),
+        "privflow::yaml::unknown-key" | "privflow::yaml::wrong-type" => expected_suggestion(message),
+        "privflow::yaml::duplicate-key" => {
+            Some("a key may appear once per mapping; merge the two entries or rename one".to_owned())
+        }
+        "privflow::yaml::budget" => Some(
+            "the document is nested, aliased or sized beyond what a policy model needs; \
+             flatten it or split it across files"
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    let help = match (code, help, lower.contains("boolean")) {
+        ("privflow::yaml::wrong-type", None, true) => Some(
+            "write `true` or `false`; YAML 1.1 words like `yes`/`no`/`on` are not booleans here"
+                .to_owned(),
+        ),
+        (_, help, _) => help,
+    };
+    d.with_optional_help(help)
+}
+
+/// serde-saphyr appends ` at line L column C`; the diagnostic shows the location itself.
+/// Other mentions of lines (where an alias was defined) stay.
+fn strip_location_suffix(message: &str) -> &str {
+    let Some(i) = message.rfind(" at line ") else {
+        return message;
+    };
+    let rest = &message[i + " at line ".len()..];
+    let is_location = rest.split_once(" column ").is_some_and(|(line, column)| {
+        let line = line.strip_suffix(',').unwrap_or(line);
+        [line, column]
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    if is_location { &message[..i] } else { message }
+}
+
+/// From "unknown field `nmae`, expected one of name, kind" suggests `name`.
+fn expected_suggestion(message: &str) -> Option<String> {
+    let got = message.split('`').nth(1)?;
+    let (_, rest) = message
+        .split_once("expected one of ")
+        .or_else(|| message.split_once("expected "))?;
+    let candidates: Vec<&str> = rest
+        .split(", ")
+        .map(|c| c.trim_matches('`').trim())
+        .filter(|c| !c.is_empty())
+        .collect();
+    did_you_mean(got, candidates.iter().copied()).or_else(|| {
+        let list = candidates
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (!candidates.is_empty()).then(|| format!("expected one of {list}"))
+    })
+}

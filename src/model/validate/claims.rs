@@ -1,0 +1,193 @@
+//! Claims: the parameters each kind takes and requires (SPEC §5), every key, selector, system and
+//! duration resolved; a parameter of another kind is an error at its own span.
+
+use serde_saphyr::Location;
+
+use super::{Known, Names, Validator};
+use crate::diagnostics::{Diagnostic, FileId, Span};
+use crate::model::raw::{ClaimKind, RawClaim, RawDocument};
+use crate::model::{Claim, SystemId};
+
+impl Validator<'_> {
+    pub(super) fn claims(
+        &mut self,
+        documents: &mut [(FileId, RawDocument)],
+        known: &Known,
+    ) -> (Names, Vec<Claim>) {
+        let mut claim_names = Names::new();
+        let mut claims = Vec::new();
+        for (file, doc) in documents.iter_mut() {
+            self.file = *file;
+            for raw in doc.claims.take().unwrap_or_default() {
+                let span = self.span(&raw.referenced);
+                let raw = raw.value;
+                if !self.define(
+                    &mut claim_names,
+                    &raw.id,
+                    "claim",
+                    "privflow::model::duplicate-claim",
+                ) {
+                    continue;
+                }
+                if let Some(claim) = self.claim(raw, span, known) {
+                    claims.push(claim);
+                }
+            }
+        }
+        (claim_names, claims)
+    }
+
+    fn claim(&mut self, raw: RawClaim, span: Span, known: &Known) -> Option<Claim> {
+        let kind = raw.kind.value;
+        use ClaimKind::*;
+        // Which parameters each kind takes, and which it requires.
+        let given: [(&str, Option<Location>); 11] = [
+            ("fields", raw.fields.as_ref().and_then(|r| r.location)),
+            ("with", raw.with.as_ref().and_then(|r| r.location)),
+            ("scope", raw.scope.as_ref().map(|s| s.referenced)),
+            (
+                "exempt_conditions",
+                raw.exempt_conditions.as_ref().and_then(|r| r.location),
+            ),
+            (
+                "processors_exempt",
+                raw.processors_exempt.as_ref().map(|s| s.referenced),
+            ),
+            (
+                "include_derived",
+                raw.include_derived.as_ref().map(|s| s.referenced),
+            ),
+            ("purposes", raw.purposes.as_ref().and_then(|r| r.location)),
+            ("endpoints", raw.endpoints.as_ref().and_then(|r| r.location)),
+            ("operators", raw.operators.as_ref().and_then(|r| r.location)),
+            ("max", raw.max.as_ref().map(|s| s.referenced)),
+            ("at", raw.at.as_ref().and_then(|r| r.location)),
+        ];
+        let exclude_given = raw.exclude.as_ref().and_then(|r| r.location);
+        let (allowed, required): (&[&str], &[&str]) = match kind {
+            NoShare => (
+                &[
+                    "fields",
+                    "with",
+                    "scope",
+                    "exempt_conditions",
+                    "processors_exempt",
+                    "include_derived",
+                ],
+                &["fields", "with"],
+            ),
+            NoCollect => (
+                &["fields", "exempt_conditions", "include_derived"],
+                &["fields"],
+            ),
+            OnlyForPurposes => (
+                &["fields", "purposes", "exempt_conditions", "include_derived"],
+                &["fields", "purposes"],
+            ),
+            E2ee => (&["fields", "endpoints"], &["fields", "endpoints"]),
+            OperatorCannotRead => (
+                &["fields", "operators", "scope", "include_derived"],
+                &["fields"],
+            ),
+            RetentionMax => (
+                &["fields", "max", "at", "scope", "include_derived"],
+                &["fields", "max"],
+            ),
+            NoLogs => (&["fields", "at", "scope", "include_derived"], &["fields"]),
+            NoExpansion => (&["fields", "with", "scope", "include_derived"], &["with"]),
+            DisclosureComplete => (&["scope"], &[]),
+        };
+        let mut ok = true;
+        let mut params: Vec<(&str, Option<Location>)> = given.to_vec();
+        params.push(("exclude", exclude_given));
+        let allowed_with_exclude =
+            |p: &str| allowed.contains(&p) || (p == "exclude" && kind == DisclosureComplete);
+        for (name, loc) in &params {
+            if let Some(loc) = loc
+                && !allowed_with_exclude(name)
+            {
+                let at = self.span(loc);
+                let mut list: Vec<&str> = allowed.to_vec();
+                if kind == DisclosureComplete {
+                    list.push("exclude");
+                }
+                self.error(
+                    Diagnostic::error(
+                        "privflow::model::parameter-not-for-kind",
+                        format!("`{name}` does not apply to a `{}` claim", kind.as_str()),
+                    )
+                    .at(at, "not a parameter of this kind")
+                    .with_help(format!(
+                        "a `{}` claim takes {}",
+                        kind.as_str(),
+                        list.iter()
+                            .map(|p| format!("`{p}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+                ok = false;
+            }
+        }
+        for name in required {
+            if params.iter().any(|(p, loc)| p == name && loc.is_none()) {
+                self.error(
+                    Diagnostic::error(
+                        "privflow::model::missing-parameter",
+                        format!("a `{}` claim needs `{name}`", kind.as_str()),
+                    )
+                    .at(self.span(&raw.id.referenced), format!("`{name}` missing"))
+                    .with_help(format!("add `{name}:` to claim `{}`", raw.id.value)),
+                );
+                ok = false;
+            }
+        }
+        let claim_fields = self.taxa(&known.fields, raw.fields.as_ref());
+        let claim_purposes = self.taxa(&known.purposes, raw.purposes.as_ref());
+        let with = self.selectors(&known.entities, &known.categories, raw.with.as_ref());
+        let operators = self.selectors(&known.entities, &known.categories, raw.operators.as_ref());
+        let at = self.selectors(&known.entities, &known.categories, raw.at.as_ref());
+        let exclude = self.selectors(&known.entities, &known.categories, raw.exclude.as_ref());
+        let endpoints: Vec<SystemId> = raw
+            .endpoints
+            .as_ref()
+            .map_or(&[][..], |r| &r.items)
+            .iter()
+            .filter_map(|r| {
+                self.resolve(
+                    &known.systems,
+                    r,
+                    "system",
+                    "privflow::model::unknown-system",
+                )
+                .map(SystemId)
+            })
+            .collect();
+        let max = raw.max.as_ref().and_then(|m| self.duration(m));
+        if !ok {
+            return None;
+        }
+        Some(Claim {
+            id: raw.id.value,
+            kind,
+            text: raw.text,
+            source: raw.source,
+            span,
+            fields: claim_fields,
+            with,
+            scope: raw.scope.map(|s| s.value),
+            exempt_conditions: raw
+                .exempt_conditions
+                .map(|r| r.items.into_iter().map(|c| c.value).collect())
+                .unwrap_or_default(),
+            processors_exempt: raw.processors_exempt.is_some_and(|b| b.value),
+            include_derived: raw.include_derived.is_some_and(|b| b.value),
+            purposes: claim_purposes,
+            endpoints,
+            operators,
+            max,
+            at,
+            exclude,
+        })
+    }
+}

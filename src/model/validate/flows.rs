@@ -1,0 +1,99 @@
+//! Flows: endpoints resolved, fields and purposes checked against the taxonomies, durations
+//! parsed, and ids given (`<from>-><to>#<n>` when absent) and kept unique.
+
+use std::collections::HashMap;
+
+use serde_saphyr::Spanned;
+
+use super::{Known, Names, Validator};
+use crate::diagnostics::{Diagnostic, FileId};
+use crate::model::raw::RawDocument;
+use crate::model::{Flow, SystemId};
+
+impl Validator<'_> {
+    pub(super) fn flows(
+        &mut self,
+        documents: &mut [(FileId, RawDocument)],
+        known: &Known,
+    ) -> (Names, Vec<Flow>) {
+        let mut flow_names = Names::new();
+        let mut flows: Vec<Flow> = Vec::new();
+        let mut pair_counts: HashMap<(u32, u32), u32> = HashMap::new();
+        for (file, doc) in documents.iter_mut() {
+            self.file = *file;
+            for raw in doc.flows.take().unwrap_or_default() {
+                let span = self.span(&raw.referenced);
+                let raw = raw.value;
+                let from = self.resolve(
+                    &known.systems,
+                    &raw.from,
+                    "system",
+                    "privflow::model::unknown-system",
+                );
+                let to = self.resolve(
+                    &known.systems,
+                    &raw.to,
+                    "system",
+                    "privflow::model::unknown-system",
+                );
+                let fields_of_flow = self.taxa(&known.fields, Some(&raw.fields));
+                if raw.fields.items.is_empty() {
+                    let at = raw.fields.location.map_or(span, |l| self.span(&l));
+                    self.error(
+                        Diagnostic::error("privflow::model::empty-fields", "a flow must carry at least one field")
+                            .at(at, "no fields")
+                            .with_help("list the personal-data fields this flow moves, e.g. `[user.contact.phone_number]`"),
+                    );
+                }
+                let purposes_of_flow = self.taxa(&known.purposes, raw.purposes.as_ref());
+                let retention = raw.retention.as_ref().and_then(|r| self.duration(r));
+                let (Some(from), Some(to)) = (from, to) else {
+                    continue;
+                };
+                let n = pair_counts.entry((from, to)).or_insert(0);
+                *n += 1;
+                let id = match &raw.id {
+                    Some(id) => {
+                        if !self.define(
+                            &mut flow_names,
+                            id,
+                            "flow",
+                            "privflow::model::duplicate-flow",
+                        ) {
+                            continue;
+                        }
+                        id.value.clone()
+                    }
+                    None => {
+                        let generated = format!("{}->{}#{}", raw.from.value, raw.to.value, n);
+                        let as_spanned =
+                            Spanned::new(generated.clone(), raw.from.referenced, raw.from.defined);
+                        if !self.define(
+                            &mut flow_names,
+                            &as_spanned,
+                            "flow",
+                            "privflow::model::duplicate-flow",
+                        ) {
+                            continue;
+                        }
+                        generated
+                    }
+                };
+                flows.push(Flow {
+                    id,
+                    from: SystemId(from),
+                    to: SystemId(to),
+                    fields: fields_of_flow,
+                    purposes: purposes_of_flow,
+                    protection: raw.protection.unwrap_or_default(),
+                    retention,
+                    condition: raw.condition,
+                    role: raw.role.unwrap_or_default(),
+                    note: raw.note,
+                    span,
+                });
+            }
+        }
+        (flow_names, flows)
+    }
+}
