@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::AuditRun;
+use crate::engine::run::AuditRun;
 
 /// The baseline file format version.
 const VERSION: u32 = 1;
@@ -106,6 +106,13 @@ pub struct Comparison {
     pub resolved: Vec<Entry>,
     /// How many current results are not in the baseline.
     pub new: usize,
+}
+
+impl Comparison {
+    /// Whether the baseline accepts the result with fingerprint `id`.
+    pub fn accepts(&self, id: &str) -> bool {
+        self.accepted.contains(id)
+    }
 }
 
 pub fn compare(run: &AuditRun, baseline: &Baseline) -> Comparison {

@@ -3,10 +3,10 @@
 //! with stable check ids and levels that CI can gate on.
 
 mod check;
-mod render;
+mod report;
 
 pub use check::{ALL as ALL_CHECKS, Check, Level, Levels};
-pub use render::{DiffReport, Version};
+pub use report::{DiffReport, Version};
 
 use std::collections::{BTreeMap, BTreeSet};
 

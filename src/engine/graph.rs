@@ -1,7 +1,7 @@
-//! The flow graph and per-field reach (SPEC §4): which systems a field key reaches from the
-//! speaker, by the shortest witness path, definitely or only possibly.
+//! The flow graph (SPEC §4): systems and flows, which flows pass which field key and how surely,
+//! and which hops count and can be read. Reach over it is computed in `reach`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -28,14 +28,6 @@ impl Certainty {
             Certainty::Possible => "possible",
         }
     }
-}
-
-/// How a flow carries a key, best first: as listed, inside a composite, or as a broader key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Preference {
-    Listed,
-    Composite,
-    Broader,
 }
 
 /// A flow passing a key: how surely, and which listed field carries it.
@@ -66,58 +58,6 @@ impl ReachOptions {
     }
 }
 
-/// One way a system was reached: the flow that arrived last, and the hop count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Step {
-    pub via: Option<FlowId>,
-    pub hops: u32,
-}
-
-/// Reach of one key from the speaker: per system, the shortest all-definite path and the
-/// shortest path of any certainty.
-#[derive(Clone, Debug)]
-pub struct Reach {
-    definite: Vec<Option<Step>>,
-    any: Vec<Option<Step>>,
-}
-
-impl Reach {
-    /// Best way to `system`: definite if possible, else possible; `None` if unreached.
-    pub fn best(&self, system: SystemId) -> Option<(Certainty, Step)> {
-        if let Some(step) = self.definite[system.index()] {
-            return Some((Certainty::Definite, step));
-        }
-        self.any[system.index()].map(|s| (Certainty::Possible, s))
-    }
-
-    /// The flows of the witness path to `system` under `certainty`, first hop first.
-    pub fn flows_to(
-        &self,
-        graph: &FlowGraph,
-        system: SystemId,
-        certainty: Certainty,
-    ) -> Vec<FlowId> {
-        let table = match certainty {
-            Certainty::Definite => &self.definite,
-            Certainty::Possible => &self.any,
-        };
-        let mut flows = Vec::new();
-        let mut at = system;
-        while let Some(Some(Step {
-            via: Some(flow), ..
-        })) = table.get(at.index())
-        {
-            flows.push(*flow);
-            at = graph.model.flow(*flow).from;
-            if flows.len() > table.len() {
-                break; // defensive: a predecessor chain never exceeds the system count
-            }
-        }
-        flows.reverse();
-        flows
-    }
-}
-
 /// The systems as a petgraph graph (node index = system index, edge weight = flow), plus the
 /// field-key index that says which flows carry which key.
 pub struct FlowGraph<'m> {
@@ -127,7 +67,6 @@ pub struct FlowGraph<'m> {
     /// For each key, the listed composites that contain it.
     composites_containing: HashMap<TaxonId, Vec<TaxonId>>,
     speaker_systems: Vec<bool>,
-    cache: HashMap<(TaxonId, ReachOptions), std::rc::Rc<Reach>>,
 }
 
 impl<'m> FlowGraph<'m> {
@@ -169,12 +108,25 @@ impl<'m> FlowGraph<'m> {
             flows_listing,
             composites_containing,
             speaker_systems,
-            cache: HashMap::new(),
         }
     }
 
     pub fn is_speaker_system(&self, s: SystemId) -> bool {
         self.speaker_systems[s.index()]
+    }
+
+    /// The flows leaving `s`, with their targets.
+    pub fn outgoing(&self, s: SystemId) -> impl Iterator<Item = (FlowId, SystemId)> + '_ {
+        self.graph
+            .edges(NodeIndex::new(s.index()))
+            .map(|e| (*e.weight(), SystemId(e.target().index() as u32)))
+    }
+
+    /// The flows arriving at `s`, with their sources.
+    pub fn incoming(&self, s: SystemId) -> impl Iterator<Item = (FlowId, SystemId)> + '_ {
+        self.graph
+            .edges_directed(NodeIndex::new(s.index()), petgraph::Direction::Incoming)
+            .map(|e| (*e.weight(), SystemId(e.source().index() as u32)))
     }
 
     /// Keys that occur in the model: listed on a flow, or a part of a listed composite.
@@ -251,106 +203,5 @@ impl<'m> FlowGraph<'m> {
         let f = self.model.flow(flow);
         f.protection != Protection::E2ee
             || self.model.system(f.to).location == SystemLocation::Device
-    }
-
-    /// Reach of key `k` from the speaker's systems over readable hops, computed once per
-    /// (key, options) and shared by every claim that asks.
-    pub fn reach(&mut self, k: TaxonId, options: &ReachOptions) -> std::rc::Rc<Reach> {
-        if let Some(r) = self.cache.get(&(k, options.clone())) {
-            return r.clone();
-        }
-        let passes: Vec<Pass> = self
-            .passes(k)
-            .into_iter()
-            .filter(|p| self.flow_counts(p.flow, options) && self.readable(p.flow))
-            .collect();
-        let n = self.model.systems.len();
-        let mut preference: Vec<Option<Preference>> = vec![None; self.model.flows.len()];
-        for p in &passes {
-            preference[p.flow.index()] = Some(match p.certainty {
-                Certainty::Definite if p.listed == k => Preference::Listed,
-                Certainty::Definite => Preference::Composite,
-                Certainty::Possible => Preference::Broader,
-            });
-        }
-        let definite = self.bfs(&preference, true, n);
-        let any = self.bfs(&preference, false, n);
-        let reach = std::rc::Rc::new(Reach { definite, any });
-        self.cache.insert((k, options.clone()), reach.clone());
-        reach
-    }
-
-    /// Multi-source BFS from where the key enters the speaker's systems (SPEC §4.2).
-    fn bfs(
-        &self,
-        passing: &[Option<Preference>],
-        definite_only: bool,
-        n: usize,
-    ) -> Vec<Option<Step>> {
-        let usable = |flow: FlowId| match passing[flow.index()] {
-            Some(Preference::Broader) => !definite_only,
-            Some(_) => true,
-            None => false,
-        };
-        // A speaker system is an entry point unless another speaker system feeds it this key.
-        let fed_by_speaker = |s: usize| {
-            self.graph
-                .edges_directed(NodeIndex::new(s), petgraph::Direction::Incoming)
-                .any(|e| {
-                    let from = e.source().index();
-                    from != s && self.speaker_systems[from] && usable(*e.weight())
-                })
-        };
-        let mut steps: Vec<Option<Step>> = vec![None; n];
-        let mut queue = VecDeque::new();
-        for (s, step) in steps.iter_mut().enumerate() {
-            if self.speaker_systems[s] && !fed_by_speaker(s) {
-                *step = Some(Step { via: None, hops: 0 });
-                queue.push_back(s);
-            }
-        }
-        let mut cursor = 0;
-        loop {
-            while let Some(s) = queue.pop_front() {
-                let hops = steps[s].map_or(0, |st| st.hops);
-                let mut out: Vec<_> = self
-                    .graph
-                    .edges(NodeIndex::new(s))
-                    .filter(|e| usable(*e.weight()))
-                    .map(|e| (passing[e.weight().index()], *e.weight(), e.target().index()))
-                    .collect();
-                // Among equally short paths, prefer flows that list the key itself, then flow
-                // order (flows are sorted by id, so this never depends on the input's order).
-                out.sort_unstable();
-                for (_, flow, t) in out {
-                    if steps[t].is_none() {
-                        steps[t] = Some(Step {
-                            via: Some(flow),
-                            hops: hops + 1,
-                        });
-                        queue.push_back(t);
-                    }
-                }
-            }
-            // Speaker systems that only feed each other in a cycle have no entry point: the first
-            // unreached one that sends the key becomes one.
-            let next = (cursor..n).find(|&s| {
-                self.speaker_systems[s]
-                    && steps[s].is_none()
-                    && self
-                        .graph
-                        .edges(NodeIndex::new(s))
-                        .any(|e| usable(*e.weight()))
-            });
-            match next {
-                Some(s) => {
-                    cursor = s + 1;
-                    steps[s] = Some(Step { via: None, hops: 0 });
-                    queue.push_back(s);
-                }
-                None => break,
-            }
-        }
-        steps
     }
 }

@@ -1,7 +1,15 @@
-//! The engine: reach, receipts and their disclosure verdicts, claims, the audit.
+//! The engine: what the flows do to the policy's promises. It runs in stages, each reading only
+//! the ones before it: `graph` and `reach` (where each field key goes) → `disclosures` (receipts
+//! and their verdicts) → `claims` (one module per kind) → `audit` (waivers, statuses) → `run`.
 
 pub mod audit;
 pub mod claims;
 pub mod disclosures;
 pub mod finding;
 pub mod graph;
+pub mod reach;
+pub mod run;
+pub mod waivers;
+
+#[cfg(test)]
+mod test_support;

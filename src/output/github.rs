@@ -2,6 +2,7 @@
 //! severe first, within GitHub's limit of ten per level and step; the rest in one summary notice.
 
 use super::{AuditRun, Report, ordered};
+use crate::baseline::Comparison;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::Verdict;
 
@@ -118,7 +119,7 @@ fn annotations(run: &AuditRun) -> Vec<Annotation> {
 }
 
 impl Report for Github {
-    fn render(&self, run: &AuditRun) -> String {
+    fn render_against(&self, run: &AuditRun, _: Option<&Comparison>) -> String {
         let all = annotations(run);
         let mut shown = [0usize; 3];
         let mut hidden = Vec::new();

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{AuditRun, Report, ordered};
+use crate::baseline::Comparison;
 use crate::diagnostics::Sources;
 use crate::engine::disclosures::verdict::{DisclosureVerdict, Judged};
 use crate::engine::finding::{Finding, Note, Status};
@@ -228,7 +229,7 @@ fn finding_json<'a>(sources: &'a Sources, model: &'a Model, f: &'a Finding) -> F
 }
 
 impl Report for Json {
-    fn render(&self, run: &AuditRun) -> String {
+    fn render_against(&self, run: &AuditRun, baseline: Option<&Comparison>) -> String {
         let mut doc = Document {
             privflow: env!("CARGO_PKG_VERSION"),
             policies: Vec::new(),
@@ -246,7 +247,7 @@ impl Report for Json {
             disclosures: Vec::new(),
             over_disclosures: Vec::new(),
             diagnostics: crate::diagnostics::to_json(&run.diagnostics, run.sources),
-            baseline: run.baseline.as_ref().map(|b| BaselineJson {
+            baseline: baseline.map(|b| BaselineJson {
                 accepted: b.accepted.len(),
                 new: b.new,
                 resolved: &b.resolved,

@@ -5,6 +5,7 @@ use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatu
 
 use super::{AuditRun, Report, ordered};
 use crate::FailOn;
+use crate::baseline::Comparison;
 use crate::engine::finding::{Finding, Status};
 use crate::model::Model;
 
@@ -36,7 +37,7 @@ fn describe(model: &Model, f: &Finding) -> String {
 }
 
 impl Report for Junit {
-    fn render(&self, run: &AuditRun) -> String {
+    fn render_against(&self, run: &AuditRun, _: Option<&Comparison>) -> String {
         let mut report = JunitReport::new("privflow");
         for audit in &run.audits {
             let model = audit.model;

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{AuditRun, Report, ordered};
+use crate::baseline::Comparison;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::{Status, Verdict};
 
@@ -45,7 +46,7 @@ fn verdict_mark(verdict: DisclosureVerdict) -> &'static str {
 }
 
 impl Report for Markdown {
-    fn render(&self, run: &AuditRun) -> String {
+    fn render_against(&self, run: &AuditRun, _: Option<&Comparison>) -> String {
         let mut out = String::from("## privflow audit\n\n");
         let _ = writeln!(
             out,

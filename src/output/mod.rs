@@ -1,6 +1,7 @@
 //! Output formats of `privflow audit`, behind one trait: adding a format is adding one file.
 //! Renderers read audit data and return text; they never decide verdicts.
 
+mod diff;
 pub mod document;
 pub mod explain;
 pub mod export;
@@ -21,63 +22,21 @@ pub use markdown::Markdown;
 pub use sarif::Sarif;
 pub use table::Table;
 
-use crate::diagnostics::Sources;
+use crate::baseline::Comparison;
 use crate::engine::audit::PolicyAudit;
-use crate::engine::finding::{Finding, Note, Status};
+use crate::engine::finding::{Finding, Note};
+use crate::engine::run::AuditRun;
 use crate::model::Model;
 
-/// Everything a renderer may show: the files read, and one audit per policy.
-pub struct AuditRun<'a> {
-    pub sources: &'a Sources,
-    pub audits: Vec<PolicyAudit<'a>>,
-    /// Load warnings and waiver problems, sorted.
-    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
-    /// The comparison with a baseline, when the audit was given one.
-    pub baseline: Option<crate::baseline::Comparison>,
-    /// Under `--strict`, waiver errors (expired, matching nothing) fail the audit.
-    pub strict: bool,
-}
-
-impl AuditRun<'_> {
-    /// Whether any policy fails the `--fail-on` threshold: a finding that is not waived, or a
-    /// receipt, at or above it — and, with a baseline, not accepted by the baseline.
-    pub fn fails(&self, threshold: crate::FailOn) -> bool {
-        let waiver_errors = self
-            .diagnostics
-            .iter()
-            .any(|d| d.is_error() && d.code.starts_with("privflow::waiver::"));
-        if self.strict && waiver_errors {
-            return true;
-        }
-        let accepted = |id: String| {
-            self.baseline
-                .as_ref()
-                .is_some_and(|b| b.accepted.contains(&id))
-        };
-        self.audits.iter().any(|a| {
-            let findings = a.findings.iter().any(|f| {
-                f.waiver.is_none()
-                    && threshold.fails_status(f.verdict.into())
-                    && !accepted(f.fingerprint(a.model))
-            });
-            findings
-                || a.disclosures.judged.iter().any(|j| {
-                    threshold.fails_verdict(j.verdict) && !accepted(j.fingerprint(a.model))
-                })
-        })
-    }
-
-    pub fn count(&self, status: Status) -> usize {
-        self.audits.iter().map(|a| a.count(status)).sum()
-    }
-
-    pub fn claims(&self) -> usize {
-        self.audits.iter().map(|a| a.claims.len()).sum()
-    }
-}
-
+/// A format of `privflow audit`.
 pub trait Report {
-    fn render(&self, run: &AuditRun) -> String;
+    /// Renders a run; `baseline` is its comparison with `--baseline-file`, when one was given.
+    fn render_against(&self, run: &AuditRun, baseline: Option<&Comparison>) -> String;
+
+    /// Renders a run audited without a baseline.
+    fn render(&self, run: &AuditRun) -> String {
+        self.render_against(run, None)
+    }
 }
 
 /// Findings of a policy in reading order: worst verdict first, then claim order, then recipient.

@@ -10,6 +10,7 @@ use serde_sarif::sarif::{
 };
 
 use super::{AuditRun, Report, ordered};
+use crate::baseline::Comparison;
 use crate::diagnostics::{Sources, Span};
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
@@ -286,7 +287,7 @@ fn run(sources: &Sources, audit: &PolicyAudit) -> Run {
 }
 
 impl Report for Sarif {
-    fn render(&self, audit_run: &AuditRun) -> String {
+    fn render_against(&self, audit_run: &AuditRun, _: Option<&Comparison>) -> String {
         let log = SarifLog::builder()
             .schema(SCHEMA.to_owned())
             .version(serde_json::json!("2.1.0"))

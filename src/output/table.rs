@@ -6,6 +6,7 @@ use std::fmt::Write;
 use comfy_table::{Cell, Color, ContentArrangement, presets};
 
 use super::{AuditRun, Report, describe_note, ordered};
+use crate::baseline::Comparison;
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::receipts::ReceiptKind;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
@@ -177,7 +178,7 @@ impl Table {
 }
 
 impl Report for Table {
-    fn render(&self, run: &AuditRun) -> String {
+    fn render_against(&self, run: &AuditRun, baseline: Option<&Comparison>) -> String {
         let mut out = String::new();
         for audit in &run.audits {
             let model = audit.model;
@@ -268,7 +269,7 @@ impl Report for Table {
             format!("{} claims", run.claims())
         };
         let _ = writeln!(out, "{policies}, {claims}: {summary}");
-        if let Some(b) = &run.baseline {
+        if let Some(b) = baseline {
             let resolved: Vec<String> = b
                 .resolved
                 .iter()

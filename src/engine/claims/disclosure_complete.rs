@@ -11,8 +11,8 @@ use crate::model::raw::Scope;
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();
     let excluded = model.select(&claim.exclude, claim.scope.unwrap_or(Scope::Exact));
-    let disclosures = checker.disclosures();
-    disclosures
+    checker
+        .disclosures
         .judged
         .iter()
         .filter(|j| j.receipt.kind == ReceiptKind::Share && !excluded[j.receipt.entity.index()])
@@ -30,7 +30,7 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::claims::test_support::{WORLD, model, run};
+    use crate::engine::test_support::{WORLD, model, run};
 
     fn audit(disclosures: &str, claim: &str) -> Vec<String> {
         let m = model(&format!(

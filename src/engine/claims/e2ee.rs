@@ -24,6 +24,7 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
         let mut best: BTreeMap<SystemId, (Verdict, Certainty, usize, Finding)> = BTreeMap::new();
         for k in checker.keys(y) {
             let passes: Vec<Pass> = checker
+                .tracer
                 .graph
                 .passes(k)
                 .into_iter()
@@ -147,7 +148,7 @@ fn breaches(
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::claims::test_support::{WORLD, model, run};
+    use crate::engine::test_support::{WORLD, model, run};
 
     fn audit(flows: &str) -> Vec<String> {
         let m = model(&format!(

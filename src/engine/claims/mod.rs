@@ -1,9 +1,10 @@
-//! The claim engine: one module per claim kind (SPEC §5), sharing reach through `Checker` so the
-//! cost grows with field keys × graph size, not with the number of claims.
+//! The claim engine: one module per claim kind (SPEC §5). Claims read the reach the `Tracer`
+//! shares and, for `disclosure_complete`, the receipts already judged; they never call back.
 
 mod disclosure_complete;
 mod e2ee;
 mod no_collect;
+pub mod no_expansion;
 mod no_logs;
 mod no_share;
 mod only_for_purposes;
@@ -13,38 +14,18 @@ mod retention_max;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::engine::disclosures::verdict::{ConflictMode, Judged};
-use crate::engine::finding::{Finding, Note, Verdict};
-use crate::engine::graph::{Certainty, FlowGraph, Pass, Reach, ReachOptions};
+use super::disclosures::Disclosures;
+use super::finding::{Finding, Note, Verdict};
+use super::graph::{Certainty, ReachOptions};
+use super::reach::{Arrival, Reach, Tracer};
 use crate::model::raw::{ClaimKind, Scope};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{Claim, FlowId, Model, Selector, SystemId};
 
-/// Checks claims against one model, caching reach per (key, options).
-pub struct Checker<'m> {
-    pub graph: FlowGraph<'m>,
-    passes: std::collections::HashMap<TaxonId, Rc<Vec<Pass>>>,
-    conflict: ConflictMode,
-    disclosures: Option<Rc<Disclosures>>,
-}
-
-/// Every receipt with its verdict, and the disclosures no receipt needs.
-#[derive(Debug)]
-pub struct Disclosures {
-    pub judged: Vec<Judged>,
-    pub over: Vec<usize>,
-}
-
-/// A field key arriving at a system over one flow, from a system the speaker's data reached.
-#[derive(Clone, Copy, Debug)]
-pub struct Arrival {
-    pub flow: FlowId,
-    pub target: SystemId,
-    pub certainty: Certainty,
-    pub hops: u32,
-    pub listed: TaxonId,
-    /// How the source was reached (`None`: not reached from the speaker at all).
-    source: Option<Certainty>,
+/// Checks the claims of one model against its reach and its judged receipts.
+pub struct Checker<'a, 'm> {
+    pub tracer: &'a mut Tracer<'m>,
+    disclosures: &'a Disclosures,
 }
 
 /// A candidate finding before grouping: the arrival plus the claim's verdict on it.
@@ -55,31 +36,16 @@ pub struct Candidate {
     pub notes: Vec<Note>,
 }
 
-impl<'m> Checker<'m> {
-    pub fn new(model: &'m Model, conflict: ConflictMode) -> Checker<'m> {
+impl<'a, 'm> Checker<'a, 'm> {
+    pub fn new(tracer: &'a mut Tracer<'m>, disclosures: &'a Disclosures) -> Checker<'a, 'm> {
         Checker {
-            graph: FlowGraph::new(model),
-            passes: Default::default(),
-            conflict,
-            disclosures: None,
+            tracer,
+            disclosures,
         }
-    }
-
-    /// Receipts and their disclosure verdicts, computed once.
-    pub fn disclosures(&mut self) -> Rc<Disclosures> {
-        if let Some(d) = &self.disclosures {
-            return d.clone();
-        }
-        let receipts = crate::engine::disclosures::receipts::receipts(self);
-        let (judged, over) =
-            crate::engine::disclosures::verdict::judge_all(self.model(), receipts, self.conflict);
-        let d = Rc::new(Disclosures { judged, over });
-        self.disclosures = Some(d.clone());
-        d
     }
 
     pub fn model(&self) -> &'m Model {
-        self.graph.model
+        self.tracer.model()
     }
 
     /// Runs the check of `claim`; `None` for kinds evaluated elsewhere (they are skipped).
@@ -107,60 +73,9 @@ impl<'m> Checker<'m> {
         )
     }
 
-    fn passes(&mut self, k: TaxonId) -> Rc<Vec<Pass>> {
-        if let Some(p) = self.passes.get(&k) {
-            return p.clone();
-        }
-        let p = Rc::new(self.graph.passes(k));
-        self.passes.insert(k, p.clone());
-        p
-    }
-
-    /// Every readable arrival of key `k` over a counting flow whose source the speaker's data
-    /// reached (or any source, with `from_anywhere`).
-    pub fn arrivals(
-        &mut self,
-        k: TaxonId,
-        options: &ReachOptions,
-        from_anywhere: bool,
-    ) -> (Rc<Reach>, Vec<Arrival>) {
-        let reach = self.graph.reach(k, options);
-        let passes = self.passes(k);
-        let model = self.model();
-        let mut out = Vec::new();
-        for pass in passes.iter() {
-            if !self.graph.flow_counts(pass.flow, options) || !self.graph.readable(pass.flow) {
-                continue;
-            }
-            let flow = model.flow(pass.flow);
-            let mut source = reach.best(flow.from);
-            if source.is_none() && !from_anywhere {
-                continue;
-            }
-            // From anywhere, the hop alone is evidence: a source the speaker reaches only
-            // possibly must not weaken a definite hop.
-            if from_anywhere && matches!(source, Some((Certainty::Possible, _))) {
-                source = None;
-            }
-            let (certainty, hops) = match source {
-                Some((c, step)) => (c.and(pass.certainty), step.hops + 1),
-                None => (pass.certainty, 1),
-            };
-            out.push(Arrival {
-                flow: pass.flow,
-                target: flow.to,
-                certainty,
-                hops,
-                listed: pass.listed,
-                source: source.map(|(c, _)| c),
-            });
-        }
-        (reach, out)
-    }
-
     /// The keys that travel for claim field `y`.
     pub fn keys(&self, y: TaxonId) -> Vec<TaxonId> {
-        self.graph.travelling_keys(y)
+        self.tracer.graph.travelling_keys(y)
     }
 
     /// Builds a finding from the best candidate of a group.
@@ -169,7 +84,7 @@ impl<'m> Checker<'m> {
         let a = c.arrival;
         let flow = model.flow(a.flow);
         let mut flows = match a.source {
-            Some(certainty) => reach.flows_to(&self.graph, flow.from, certainty),
+            Some(certainty) => reach.flows_to(model, flow.from, certainty),
             None => Vec::new(),
         };
         flows.push(a.flow);
@@ -187,7 +102,7 @@ impl<'m> Checker<'m> {
             recipient: a.target,
             path,
             flows,
-            direct: self.graph.is_speaker_system(flow.from),
+            direct: self.tracer.graph.is_speaker_system(flow.from),
             notes,
             waiver: None,
         }
@@ -207,7 +122,7 @@ impl<'m> Checker<'m> {
         for &y in &claim.fields {
             let mut best: BTreeMap<SystemId, (Candidate, Rc<Reach>)> = BTreeMap::new();
             for k in self.keys(y) {
-                let (reach, arrivals) = self.arrivals(k, options, from_anywhere);
+                let (reach, arrivals) = self.tracer.arrivals(k, options, from_anywhere);
                 for arrival in arrivals {
                     let Some((verdict, notes)) = judge(self.model(), &arrival) else {
                         continue;
@@ -270,62 +185,4 @@ pub fn speaker_selection(
     } else {
         selection(model, selectors, claim, Scope::Exact)
     }
-}
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    //! Builds small models from YAML for the per-kind tests.
-    use crate::engine::finding::Finding;
-    use crate::model::Model;
-    use crate::model::loader::{InputFile, load_inputs};
-
-    pub fn model(yaml: &str) -> Model {
-        let header = "privflow: 1\npolicy: {id: test, speaker: app-co}\n";
-        let text = format!("{header}{yaml}");
-        match load_inputs(vec![InputFile {
-            path: "test.yaml".into(),
-            bytes: text.into_bytes(),
-        }]) {
-            Ok(mut ws) => ws.models.remove(0),
-            Err(f) => panic!("model does not load: {:#?}", f.diagnostics),
-        }
-    }
-
-    /// Runs claim `id` and describes its findings as `verdict field@system: a>b>c`.
-    pub fn run(model: &Model, id: &str) -> Vec<String> {
-        let index = model
-            .claims
-            .iter()
-            .position(|c| c.id == id)
-            .expect("claim exists");
-        let mut checker = super::Checker::new(model, Default::default());
-        let findings = checker.check(index).expect("claim kind is checked");
-        findings.iter().map(|f| describe(model, f)).collect()
-    }
-
-    pub fn describe(model: &Model, f: &Finding) -> String {
-        let path: Vec<&str> = model.system_ids(&f.path);
-        format!(
-            "{} {}@{}: {}",
-            f.verdict.as_str(),
-            model.fields.key(f.field),
-            model.system(f.recipient).id,
-            path.join(">")
-        )
-    }
-
-    /// Entities and systems most tests share: the speaker's app and server, Meta's ad system,
-    /// and an unrelated advertiser.
-    pub const WORLD: &str = "
-entities:
-  meta: {name: Meta}
-  app-co: {owned_by: meta}
-  fb: {owned_by: meta}
-  adnet: {categories: [advertiser]}
-systems:
-  app: {operated_by: app-co, location: device}
-  server: {operated_by: app-co}
-  fb-ads: {operated_by: fb}
-  ads: {operated_by: adnet}
-";
 }

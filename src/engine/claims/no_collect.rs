@@ -19,7 +19,7 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::claims::test_support::{WORLD, model, run};
+    use crate::engine::test_support::{WORLD, model, run};
 
     #[test]
     fn a_speaker_server_receiving_the_field_violates() {

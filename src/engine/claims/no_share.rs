@@ -32,7 +32,7 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::claims::test_support::{WORLD, model, run};
+    use crate::engine::test_support::{WORLD, model, run};
 
     fn audit(flows: &str, claim: &str) -> Vec<String> {
         let m = model(&format!(
@@ -125,8 +125,7 @@ mod tests {
         let m = model(&format!(
             "{WORLD}flows:\n{TWO_HOPS}claims:\n  - {{id: c, kind: no_share, fields: [user.contact.phone_number], with: [meta]}}\n"
         ));
-        let mut checker = crate::engine::claims::Checker::new(&m, Default::default());
-        let findings = checker.check(0).unwrap();
+        let findings = crate::engine::test_support::findings(&m, "c");
         assert_eq!(
             findings.len(),
             1,

@@ -20,7 +20,7 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::claims::test_support::{WORLD, model, run};
+    use crate::engine::test_support::{WORLD, model, run};
 
     const CLAIM: &str = "claims:\n  - {id: c, kind: operator_cannot_read, fields: [user.content.private.message]}\n";
 

@@ -40,7 +40,7 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::claims::test_support::{WORLD, model, run};
+    use crate::engine::test_support::{WORLD, model, run};
 
     fn audit(systems: &str, flows: &str) -> Vec<String> {
         let m = model(&format!(

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::claims::Checker;
 use crate::engine::graph::{Certainty, ReachOptions};
+use crate::engine::reach::Tracer;
 use crate::model::raw::SystemLocation;
 use crate::model::taxonomy::TaxonId;
 use crate::model::{EntityId, FlowId, SystemId};
@@ -74,8 +74,8 @@ impl Receipt {
 /// All receipts of a model, ordered by entity, kind and field key. A receipt is of a field key as
 /// flows list it; the key travels as SPEC §4.2 says (composites carry their parts), over
 /// readable hops only, and only definitely: a broader key listed on a flow is its own receipt.
-pub fn receipts(checker: &mut Checker) -> Vec<Receipt> {
-    let model = checker.model();
+pub fn receipts(tracer: &mut Tracer) -> Vec<Receipt> {
+    let model = tracer.model();
     let speaker = model.speaker();
     let listed: BTreeSet<TaxonId> = model
         .flows
@@ -85,7 +85,7 @@ pub fn receipts(checker: &mut Checker) -> Vec<Receipt> {
     let options = ReachOptions::default();
     let mut out = Vec::new();
     for k in listed {
-        let (reach, arrivals) = checker.arrivals(k, &options, true);
+        let (reach, arrivals) = tracer.arrivals(k, &options, true);
         // Third parties: the nearest reached system of each entity other than the speaker.
         let mut nearest: BTreeMap<EntityId, (u32, SystemId)> = BTreeMap::new();
         for (i, system) in model.systems.iter().enumerate() {
@@ -104,8 +104,8 @@ pub fn receipts(checker: &mut Checker) -> Vec<Receipt> {
             }
         }
         for (entity, (_, system)) in nearest {
-            let flows = reach.flows_to(&checker.graph, system, Certainty::Definite);
-            out.push(receipt(checker, entity, k, ReceiptKind::Share, flows));
+            let flows = reach.flows_to(model, system, Certainty::Definite);
+            out.push(receipt(tracer, entity, k, ReceiptKind::Share, flows));
         }
         // Collection: the speaker's servers receiving the key, from anyone.
         let collected = arrivals
@@ -121,12 +121,12 @@ pub fn receipts(checker: &mut Checker) -> Vec<Receipt> {
             let source = model.flow(arrival.flow).from;
             let mut flows = match reach.best(source) {
                 Some((Certainty::Definite, _)) => {
-                    reach.flows_to(&checker.graph, source, Certainty::Definite)
+                    reach.flows_to(model, source, Certainty::Definite)
                 }
                 _ => Vec::new(),
             };
             flows.push(arrival.flow);
-            out.push(receipt(checker, speaker, k, ReceiptKind::Collect, flows));
+            out.push(receipt(tracer, speaker, k, ReceiptKind::Collect, flows));
         }
     }
     out.sort_by(|a, b| {
@@ -137,13 +137,13 @@ pub fn receipts(checker: &mut Checker) -> Vec<Receipt> {
 }
 
 fn receipt(
-    checker: &Checker,
+    tracer: &Tracer,
     entity: EntityId,
     field: TaxonId,
     kind: ReceiptKind,
     flows: Vec<FlowId>,
 ) -> Receipt {
-    let model = checker.model();
+    let model = tracer.model();
     let last = model.flow(*flows.last().expect("a receipt has at least one hop"));
     let mut path = vec![model.flow(flows[0]).from];
     path.extend(flows.iter().map(|f| model.flow(*f).to));
@@ -153,7 +153,7 @@ fn receipt(
         kind,
         system: last.to,
         path,
-        direct: checker.graph.is_speaker_system(last.from),
+        direct: tracer.graph.is_speaker_system(last.from),
         flows,
     }
 }

@@ -308,16 +308,14 @@ pub fn judge_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::claims::Checker;
-    use crate::engine::claims::test_support::{WORLD, model};
+    use crate::engine::test_support::{WORLD, judged as judge_receipts, model};
 
     /// `verdict entity field [by…]` for every receipt of a model built from `flows` and
     /// `statements` (disclosures and claims sections).
     fn judged(flows: &str, statements: &str, mode: ConflictMode) -> Vec<String> {
         let m = model(&format!("{WORLD}flows:\n{flows}{statements}"));
-        let mut checker = Checker::new(&m, mode);
-        let d = checker.disclosures();
-        d.judged
+        judge_receipts(&m, mode)
+            .judged
             .iter()
             .map(|j| {
                 let by: Vec<&str> = j.by.iter().map(|s| s.id(&m)).collect();
@@ -402,8 +400,7 @@ mod tests {
             "omitted fb user.contact.phone_number []"
         );
         let m = model(&format!("{WORLD}flows:\n{PHONE_TO_FB}"));
-        let mut checker = Checker::new(&m, ConflictMode::Specific);
-        let disclosures = checker.disclosures();
+        let disclosures = judge_receipts(&m, ConflictMode::Specific);
         let receipt = &disclosures
             .judged
             .iter()
@@ -476,9 +473,7 @@ mod tests {
         let m = model(&format!(
             "{WORLD}flows:\n{PHONE_TO_FB}disclosures:\n  - {{id: used, share: {{fields: [user.contact], with: [fb]}}}}\n  - {{id: unused, share: {{fields: [user.location], with: [adnet]}}}}\n"
         ));
-        let mut checker = Checker::new(&m, ConflictMode::Specific);
-        let over: Vec<&str> = checker
-            .disclosures()
+        let over: Vec<&str> = judge_receipts(&m, ConflictMode::Specific)
             .over
             .iter()
             .map(|&i| m.disclosures[i].id.as_str())

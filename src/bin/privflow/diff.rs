@@ -1,18 +1,62 @@
-//! `privflow diff` and the "changes since" of a report: load both sides, audit each, compare.
+//! `privflow diff`: load both sides (paths or `git:REV:PATH`), audit each, compare, render, and
+//! exit by `--fail-on`.
 
-use super::*;
+use std::path::PathBuf;
 
-/// `privflow diff`: load both sides, audit each, compare, render.
-pub(crate) fn run_diff(
+use clap::ValueEnum;
+use privflow::AuditOptions;
+use privflow::diff;
+use privflow::model::duration::Date;
+use privflow::model::git::{load_git, load_side};
+
+use super::args::{ColorChoice, ConflictArg, audit_options, parse_date};
+use super::output::{emit, report_diagnostics};
+use super::{EXIT_FINDINGS, EXIT_MODEL_ERROR, EXIT_OK};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// BASE and REVISION, or with `--base`, the paths to compare against their older selves.
+    #[arg(required = true)]
     sides: Vec<String>,
-    base_rev: Option<String>,
+    /// Compare PATH… with the same paths at this git revision.
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     format: DiffFormat,
+    /// Lowest level that makes the diff exit 1.
+    #[arg(long, value_enum, default_value_t = DiffFailOn::Error)]
     fail_on: DiffFailOn,
+    /// A YAML file re-levelling checks: `check-id: error|warning|info|none`.
+    #[arg(long, value_name = "FILE")]
     levels: Option<PathBuf>,
-    options: AuditOptions,
-    color: ColorChoice,
-) -> u8 {
-    let levels = match levels.map(|p| {
+    /// How a disclosure and a negative claim covering the same receipt are resolved.
+    #[arg(long, value_enum, default_value_t = ConflictArg::Specific)]
+    conflict: ConflictArg,
+    /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+    #[arg(long, value_parser = parse_date)]
+    today: Option<Date>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
+    Github,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
+    let options: AuditOptions = audit_options(args.conflict, args.today);
+    let levels = match args.levels.map(|p| {
         std::fs::read_to_string(&p)
             .map_err(|e| e.to_string())
             .and_then(|t| diff::Levels::parse(&t))
@@ -24,18 +68,12 @@ pub(crate) fn run_diff(
             return EXIT_MODEL_ERROR;
         }
     };
-    let loaded = match (&base_rev, sides.as_slice()) {
+    let loaded = match (&args.base, args.sides.as_slice()) {
         (Some(rev), paths) => {
             let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-            (
-                privflow::model::git::load_git(rev, &paths),
-                privflow::load(&paths),
-            )
+            (load_git(rev, &paths), privflow::load(&paths))
         }
-        (None, [base, revision]) => (
-            privflow::model::git::load_side(base),
-            privflow::model::git::load_side(revision),
-        ),
+        (None, [base, revision]) => (load_side(base), load_side(revision)),
         (None, _) => {
             eprintln!(
                 "privflow: diff takes BASE and REVISION, or --base REV and the paths to compare"
@@ -85,7 +123,7 @@ pub(crate) fn run_diff(
     {
         eprintln!("privflow: warning: the two versions have different speakers");
     }
-    let text = match format {
+    let text = match args.format {
         DiffFormat::Table => report.table(),
         DiffFormat::Json => report.json(),
         DiffFormat::Markdown => report.markdown(),
@@ -94,7 +132,7 @@ pub(crate) fn run_diff(
     if let Err(code) = emit(&text) {
         return code;
     }
-    let threshold = match fail_on {
+    let threshold = match args.fail_on {
         DiffFailOn::Error => Some(diff::Level::Error),
         DiffFailOn::Warning => Some(diff::Level::Warning),
         DiffFailOn::Info => Some(diff::Level::Info),
@@ -105,34 +143,4 @@ pub(crate) fn run_diff(
     } else {
         EXIT_OK
     }
-}
-
-/// The diff of a report's (single) policy against a base version, for "changes since".
-pub(crate) fn changes_since(
-    base: &str,
-    run: &privflow::output::AuditRun,
-    workspace: &Workspace,
-    today: Option<Date>,
-) -> Result<diff::DiffReport, u8> {
-    let base_ws = privflow::model::git::load_side(base).map_err(|failure| {
-        eprintln!("privflow: the --baseline version does not load:");
-        report_diagnostics(&failure.diagnostics, &failure.sources, ColorChoice::Auto);
-        EXIT_MODEL_ERROR
-    })?;
-    if base_ws.models.len() != 1 || run.audits.len() != 1 {
-        eprintln!("privflow: a report with --baseline compares one policy with one base version");
-        return Err(EXIT_MODEL_ERROR);
-    }
-    let base_run = privflow::audit_workspace(&base_ws, audit_options(ConflictArg::Specific, today));
-    Ok(diff::compare(
-        diff::Side {
-            audit: &base_run.audits[0],
-            sources: &base_ws.sources,
-        },
-        diff::Side {
-            audit: &run.audits[0],
-            sources: &workspace.sources,
-        },
-        &diff::Levels::default(),
-    ))
 }

@@ -1,0 +1,210 @@
+//! `privflow audit`: load, audit every policy, compare with a base version and a baseline when
+//! given, write each `--format` to stdout or its file, and exit by `--fail-on`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use privflow::FailOn;
+use privflow::baseline::{Baseline, Comparison};
+use privflow::model::duration::Date;
+use privflow::output::{Github, Json, Junit, Markdown, Report, Sarif, Table};
+
+use super::args::{ColorChoice, ConflictArg, FailOnArg, Format, audit_options, parse_date};
+use super::output::{
+    append, color_for, emit, load, load_failure, report_diagnostics, terminal_width, write_file,
+};
+use super::{EXIT_FINDINGS, EXIT_INTERNAL, EXIT_MODEL_ERROR, EXIT_OK};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Model files or directories of them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format, repeatable: table (default), json, sarif, junit, github, markdown;
+    /// `FORMAT=PATH` writes to a file, e.g. `--format sarif=privflow.sarif --format table`.
+    #[arg(long, value_parser = parse_output, value_name = "FORMAT[=PATH]")]
+    format: Vec<Output>,
+    /// Lowest severity that makes the audit exit 1.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Violated)]
+    fail_on: FailOnArg,
+    /// How a disclosure and a negative claim covering the same receipt are resolved.
+    #[arg(long, value_enum, default_value_t = ConflictArg::Specific)]
+    conflict: ConflictArg,
+    /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+    #[arg(long, value_parser = parse_date)]
+    today: Option<Date>,
+    /// A base version (a path or `git:REV:PATH`) to evaluate `no_expansion` claims against.
+    #[arg(long = "baseline", value_name = "BASE")]
+    base_version: Option<String>,
+    /// Fail only on results not recorded in this baseline (`privflow baseline create`).
+    #[arg(long, value_name = "FILE")]
+    baseline_file: Option<PathBuf>,
+    /// A file of waivers kept apart from the model (repeatable).
+    #[arg(long, value_name = "FILE")]
+    waivers: Vec<PathBuf>,
+    /// Waivers that match nothing are errors, and any waiver error fails the audit.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// Formats of `audit`; each may go to stdout or, as `FORMAT=PATH`, to a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AuditFormat {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
+
+/// One `--format` of `audit`: a format and where it goes (`None`: stdout).
+#[derive(Clone, Debug)]
+pub(crate) struct Output {
+    format: AuditFormat,
+    path: Option<PathBuf>,
+}
+
+fn parse_output(value: &str) -> Result<Output, String> {
+    let (name, path) = match value.split_once('=') {
+        Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+        Some((_, _)) => return Err(format!("`{value}` names no file after `=`")),
+        None => (value, None),
+    };
+    let format = AuditFormat::from_str(name, true).map_err(|_| {
+        format!("`{name}` is not a format; use table, json, sarif, junit, github or markdown, optionally as FORMAT=PATH")
+    })?;
+    Ok(Output { format, path })
+}
+
+pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
+    let baseline = match args.baseline_file.as_deref().map(read_baseline).transpose() {
+        Ok(b) => b,
+        Err(message) => {
+            eprintln!("privflow: {message}");
+            return EXIT_MODEL_ERROR;
+        }
+    };
+    let outputs = if args.format.is_empty() {
+        vec![Output {
+            format: AuditFormat::Table,
+            path: None,
+        }]
+    } else {
+        args.format
+    };
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        eprintln!(
+            "privflow: only one --format may write to stdout; give the others a file: --format sarif=privflow.sarif"
+        );
+        return EXIT_MODEL_ERROR;
+    }
+    let stdout_format = outputs.iter().find(|o| o.path.is_none()).map(|o| o.format);
+    let load_format = if stdout_format == Some(AuditFormat::Json) {
+        Format::Json
+    } else {
+        Format::Table
+    };
+    let mut workspace = match load(&args.paths, load_format, color) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    if let Err(failure) = workspace.add_waiver_files(&args.waivers) {
+        return load_failure(failure, load_format, color);
+    }
+    let mut options = audit_options(args.conflict, args.today);
+    options.strict = args.strict;
+    let mut run = privflow::audit_workspace(&workspace, options);
+    // `no_expansion` claims need the base version's reach.
+    let base_workspace = match args
+        .base_version
+        .as_deref()
+        .map(privflow::model::git::load_side)
+        .transpose()
+    {
+        Ok(ws) => ws,
+        Err(failure) => {
+            eprintln!("privflow: the --baseline version does not load:");
+            report_diagnostics(&failure.diagnostics, &failure.sources, color);
+            return EXIT_MODEL_ERROR;
+        }
+    };
+    let base_run = base_workspace
+        .as_ref()
+        .map(|ws| privflow::audit_workspace(ws, options));
+    if let Some(base_run) = &base_run {
+        for audit in &mut run.audits {
+            let base = base_run
+                .audits
+                .iter()
+                .find(|b| b.model.policy.id == audit.model.policy.id);
+            if let Some(base) = base.or(if base_run.audits.len() == 1 {
+                base_run.audits.first()
+            } else {
+                None
+            }) {
+                audit.apply_no_expansion(base);
+            }
+        }
+    }
+    let comparison = baseline.map(|b| privflow::baseline::compare(&run, &b));
+    report_diagnostics(&run.diagnostics, &workspace.sources, color);
+    let fail_on = args.fail_on.threshold();
+    // Every writer runs even when another fails; any failure makes the exit code 3.
+    let mut failed = false;
+    for output in &outputs {
+        failed |= write_output(output, &run, comparison.as_ref(), fail_on, color).is_err();
+    }
+    let accepted = |id: &str| comparison.as_ref().is_some_and(|c| c.accepts(id));
+    if failed {
+        EXIT_INTERNAL
+    } else if run.fails(fail_on, accepted) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn read_baseline(path: &Path) -> Result<Baseline, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
+    Baseline::parse(&text).map_err(|e| format!("`{}`: {e}", path.display()))
+}
+
+/// Renders one output and writes it to its file or to stdout.
+fn write_output(
+    output: &Output,
+    run: &privflow::AuditRun,
+    baseline: Option<&Comparison>,
+    fail_on: FailOn,
+    color: ColorChoice,
+) -> Result<(), ()> {
+    let to_terminal = output.path.is_none() && std::io::stdout().is_terminal();
+    let report: Box<dyn Report> = match output.format {
+        AuditFormat::Table => Box::new(Table {
+            color: color_for(color, to_terminal),
+            width: to_terminal.then(terminal_width),
+        }),
+        AuditFormat::Json => Box::new(Json),
+        AuditFormat::Sarif => Box::new(Sarif),
+        AuditFormat::Junit => Box::new(Junit { fail_on }),
+        AuditFormat::Github => {
+            // On GitHub Actions the full report goes to the job summary as well.
+            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty())
+            {
+                append(
+                    &PathBuf::from(summary),
+                    &Markdown.render_against(run, baseline),
+                )?;
+            }
+            Box::new(Github)
+        }
+        AuditFormat::Markdown => Box::new(Markdown),
+    };
+    let text = report.render_against(run, baseline);
+    match &output.path {
+        None => emit(&text).map_err(|_| ()),
+        Some(path) => write_file(path, &text),
+    }
+}

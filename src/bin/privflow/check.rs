@@ -1,0 +1,60 @@
+//! `privflow check`: load and validate only; print what loaded (or every diagnostic) as text or
+//! JSON.
+
+use std::path::PathBuf;
+
+use privflow::diagnostics;
+
+use super::args::{ColorChoice, Format};
+use super::output::{emit_code, load, report_diagnostics};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Model files or directories of them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format of diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
+    let ws = match load(&args.paths, args.format, color) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    report_diagnostics(&ws.warnings, &ws.sources, color);
+    let summary: Vec<String> = ws
+        .models
+        .iter()
+        .map(|m| {
+            format!(
+                "{}: {} systems, {} flows, {} claims",
+                m.policy.id,
+                m.systems.len(),
+                m.flows.len(),
+                m.claims.len()
+            )
+        })
+        .collect();
+    let text = match args.format {
+        Format::Table => format!(
+            "{}\nok: {} polic{} valid\n",
+            summary.join("\n"),
+            ws.models.len(),
+            if ws.models.len() == 1 { "y" } else { "ies" }
+        ),
+        Format::Json => {
+            let doc = serde_json::json!({
+                "privflow": env!("CARGO_PKG_VERSION"),
+                "policies": ws.models.iter().map(|m| &m.policy.id).collect::<Vec<_>>(),
+                "diagnostics": diagnostics::to_json(&ws.warnings, &ws.sources),
+            });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            )
+        }
+    };
+    emit_code(&text)
+}

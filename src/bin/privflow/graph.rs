@@ -1,0 +1,97 @@
+//! `privflow graph`: the flow graph of each policy, whole or focused on a field or a claim, as
+//! DOT, Mermaid, JSON or SVG.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use privflow::model::duration::Date;
+use privflow::output::{export, html};
+
+use super::EXIT_MODEL_ERROR;
+use super::args::{ColorChoice, ConflictArg, Format, audit_options, parse_date};
+use super::output::{emit_code, load};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Model files or directories of them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    format: GraphFormat,
+    /// Only the flows that carry this field key (or something within it).
+    #[arg(long, value_name = "KEY")]
+    field: Option<String>,
+    /// Only the flows on the paths of this claim's findings.
+    #[arg(long, value_name = "ID")]
+    claim: Option<String>,
+    /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+    #[arg(long, value_parser = parse_date)]
+    today: Option<Date>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
+    Svg,
+}
+
+pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
+    let workspace = match load(&args.paths, Format::Table, color) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let run =
+        privflow::audit_workspace(&workspace, audit_options(ConflictArg::Specific, args.today));
+    let mut parts = Vec::new();
+    for audit in &run.audits {
+        let model = audit.model;
+        let field = match args
+            .field
+            .as_deref()
+            .map(|k| model.fields.get(k).ok_or(k))
+            .transpose()
+        {
+            Ok(f) => f,
+            Err(k) => {
+                let help = model
+                    .fields
+                    .suggest(k)
+                    .unwrap_or_else(|| "`privflow taxonomy` lists the field keys".to_owned());
+                eprintln!("privflow: unknown field `{k}`\n  help: {help}");
+                return EXIT_MODEL_ERROR;
+            }
+        };
+        let claim_index = args
+            .claim
+            .as_deref()
+            .and_then(|c| model.claims.iter().position(|x| x.id == c));
+        if args.claim.is_some() && claim_index.is_none() {
+            continue;
+        }
+        let focus = export::Focus {
+            field,
+            claim: claim_index,
+        };
+        let sub = export::subgraph(audit, &focus);
+        parts.push(match args.format {
+            GraphFormat::Dot => sub.dot(),
+            GraphFormat::Mermaid => sub.mermaid(),
+            GraphFormat::Svg => format!("{}\n", html::diagram(audit, &focus)),
+            GraphFormat::Json => format!(
+                "{}\n",
+                serde_json::to_string_pretty(&sub.json()).unwrap_or_default()
+            ),
+        });
+    }
+    if parts.is_empty() {
+        eprintln!(
+            "privflow: no loaded policy has a claim `{}`",
+            args.claim.unwrap_or_default()
+        );
+        return EXIT_MODEL_ERROR;
+    }
+    emit_code(&parts.join("\n"))
+}

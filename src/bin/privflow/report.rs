@@ -1,0 +1,130 @@
+//! `privflow report`: the audit as a review document — Markdown, one self-contained HTML page or
+//! JSON — optionally with the changes since a base version and the time of generation.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use privflow::diff;
+use privflow::model::duration::Date;
+use privflow::model::git::load_side;
+use privflow::model::loader::Workspace;
+use privflow::output::{document, html};
+
+use super::args::{ColorChoice, ConflictArg, Format, audit_options, parse_date};
+use super::output::{emit_code, load, report_diagnostics, write_file};
+use super::{EXIT_INTERNAL, EXIT_MODEL_ERROR, EXIT_OK};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Model files or directories of them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Add a "changes since" section comparing with this base version (path or `git:REV:PATH`).
+    #[arg(long, value_name = "BASE")]
+    baseline: Option<String>,
+    /// Add the time of generation (left out by default: same input, same bytes).
+    #[arg(long)]
+    timestamp: bool,
+    /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
+    #[arg(long, value_parser = parse_date)]
+    today: Option<Date>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Markdown,
+    Html,
+    Json,
+}
+
+pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
+    let workspace = match load(&args.paths, Format::Table, color) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let run =
+        privflow::audit_workspace(&workspace, audit_options(ConflictArg::Specific, args.today));
+    let reports: Vec<_> = run
+        .audits
+        .iter()
+        .map(|a| document::build(a, &workspace.sources))
+        .collect();
+    // JSON reports carry no "changes since".
+    let wants_changes = args.format != ReportFormat::Json;
+    let changes = match args.baseline.as_deref().filter(|_| wants_changes) {
+        None => None,
+        Some(base) => match changes_since(base, &run, &workspace, args.today) {
+            Ok(report) => Some(report),
+            Err(code) => return code,
+        },
+    };
+    let text = match args.format {
+        ReportFormat::Markdown => {
+            let mut text = run
+                .audits
+                .iter()
+                .zip(&reports)
+                .map(|(a, r)| document::markdown(a, r, &workspace.sources))
+                .collect::<Vec<_>>()
+                .join("\n");
+            if let Some(report) = &changes {
+                text.push_str(&format!("\n{}", report.markdown()));
+            }
+            text
+        }
+        ReportFormat::Html => {
+            let extras = html::Extras {
+                timestamp: args.timestamp.then(Date::now_utc),
+                changes,
+            };
+            html::page(&run.audits, &reports, &workspace.sources, &extras)
+        }
+        ReportFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&reports).unwrap_or_default()
+        ),
+    };
+    match args.output {
+        None => emit_code(&text),
+        Some(path) => match write_file(&path, &text) {
+            Ok(()) => EXIT_OK,
+            Err(()) => EXIT_INTERNAL,
+        },
+    }
+}
+
+/// The diff of a report's (single) policy against a base version, for "changes since".
+fn changes_since(
+    base: &str,
+    run: &privflow::AuditRun,
+    workspace: &Workspace,
+    today: Option<Date>,
+) -> Result<diff::DiffReport, u8> {
+    let base_ws = load_side(base).map_err(|failure| {
+        eprintln!("privflow: the --baseline version does not load:");
+        report_diagnostics(&failure.diagnostics, &failure.sources, ColorChoice::Auto);
+        EXIT_MODEL_ERROR
+    })?;
+    if base_ws.models.len() != 1 || run.audits.len() != 1 {
+        eprintln!("privflow: a report with --baseline compares one policy with one base version");
+        return Err(EXIT_MODEL_ERROR);
+    }
+    let base_run = privflow::audit_workspace(&base_ws, audit_options(ConflictArg::Specific, today));
+    Ok(diff::compare(
+        diff::Side {
+            audit: &base_run.audits[0],
+            sources: &base_ws.sources,
+        },
+        diff::Side {
+            audit: &run.audits[0],
+            sources: &workspace.sources,
+        },
+        &diff::Levels::default(),
+    ))
+}
