@@ -1,0 +1,134 @@
+//! The diff of flows, by id: added and removed flows, and for flows in both versions new purposes,
+//! weaker protection, longer retention and any other change of what they carry or where.
+
+use std::collections::BTreeSet;
+
+use super::Check;
+use super::changes::{About, Changes, Pair, field_keys, pair_by_id, purpose_keys};
+use crate::model::raw::Protection;
+use crate::model::{Flow, Model};
+
+pub fn flows(changes: &mut Changes) {
+    let (b, r) = changes.models();
+    for (id, pair) in pair_by_id(&b.flows, &r.flows, |f| &f.id) {
+        match pair {
+            Pair::Added(f) => {
+                let message = format!(
+                    "flow {id} added: {} → {} carries {}",
+                    r.system(f.from).id,
+                    r.system(f.to).id,
+                    field_keys(r, &f.fields).join(", ")
+                );
+                let about = About {
+                    path: ends(r, f),
+                    ..changes.added(f.span)
+                };
+                changes.push(Check::FlowAdded, id, message, about);
+            }
+            Pair::Removed(f) => {
+                let message = format!(
+                    "flow {id} removed: {} → {}",
+                    b.system(f.from).id,
+                    b.system(f.to).id
+                );
+                let about = About {
+                    path: ends(b, f),
+                    ..changes.removed(f.span)
+                };
+                changes.push(Check::FlowRemoved, id, message, about);
+            }
+            Pair::Both(was, now) => changed(changes, id, was, now),
+        }
+    }
+}
+
+/// The changes of one flow both versions have, each its own check.
+fn changed(changes: &mut Changes, id: &str, was: &Flow, now: &Flow) {
+    let (b, r) = changes.models();
+    let about = |changes: &Changes| About {
+        path: ends(r, now),
+        ..changes.changed(was.span, now.span)
+    };
+    let old_purposes: BTreeSet<String> = purpose_keys(b, &was.purposes).into_iter().collect();
+    let added: Vec<String> = purpose_keys(r, &now.purposes)
+        .into_iter()
+        .filter(|p| !old_purposes.contains(p))
+        .collect();
+    if !added.is_empty() {
+        let message = format!("flow {id} gains purpose {}", added.join(", "));
+        let key = format!("{id}|{}", added.join(","));
+        changes.push(Check::PurposeAdded, &key, message, about(changes));
+    }
+    if strength(now.protection) < strength(was.protection) {
+        let name = |p: Protection| format!("{p:?}").to_lowercase();
+        let message = format!(
+            "flow {id} protection weakened from {} to {}",
+            name(was.protection),
+            name(now.protection)
+        );
+        changes.push(Check::ProtectionWeakened, id, message, about(changes));
+    }
+    let what = flow_change(b, was, r, now);
+    if !what.is_empty() {
+        let message = format!("flow {id} changed: {}", what.join("; "));
+        changes.push(Check::FlowChanged, id, message, about(changes));
+    }
+    let kept = |m: &Model, f: &Flow| f.retention.or(m.system(f.to).retention);
+    if let (Some(before), Some(after)) = (kept(b, was), kept(r, now))
+        && after > before
+    {
+        let message = format!("flow {id}: the recipient keeps data {after} instead of {before}");
+        changes.push(Check::RetentionIncreased, id, message, about(changes));
+    }
+}
+
+/// What else changed about a flow: its ends, fields, condition or role, in words.
+fn flow_change(b: &Model, was: &Flow, r: &Model, now: &Flow) -> Vec<String> {
+    let mut what = Vec::new();
+    if ends(b, was) != ends(r, now) {
+        what.push(format!(
+            "now {} → {}",
+            r.system(now.from).id,
+            r.system(now.to).id
+        ));
+    }
+    let (was_fields, now_fields) = (field_keys(b, &was.fields), field_keys(r, &now.fields));
+    if was_fields != now_fields {
+        what.push(format!(
+            "fields [{}] → [{}]",
+            was_fields.join(", "),
+            now_fields.join(", ")
+        ));
+    }
+    if was.condition != now.condition {
+        what.push(format!(
+            "condition {} → {}",
+            was.condition.as_deref().unwrap_or("none"),
+            now.condition.as_deref().unwrap_or("none")
+        ));
+    }
+    if was.role != now.role {
+        what.push(format!("role {:?} → {:?}", was.role, now.role).to_lowercase());
+    }
+    what
+}
+
+/// The systems at either end of a flow.
+fn ends(model: &Model, f: &Flow) -> Vec<String> {
+    vec![
+        model.system(f.from).id.clone(),
+        model.system(f.to).id.clone(),
+    ]
+}
+
+/// How strongly a protection hides data, weakest first.
+fn strength(p: Protection) -> u8 {
+    match p {
+        Protection::Plaintext => 0,
+        Protection::Tls => 1,
+        Protection::Hashed => 2,
+        Protection::Aggregated => 3,
+        Protection::Anonymized => 4,
+        Protection::E2ee => 5,
+    }
+}

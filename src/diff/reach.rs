@@ -1,0 +1,210 @@
+//! The diff of what the flows do: the reach closure (every entity and field received or collected,
+//! by any path), the revision's `no_expansion` promises against it, and findings by fingerprint.
+
+use std::collections::BTreeMap;
+
+use super::changes::{About, Changes, path_of};
+use super::promises::selected_ids;
+use super::{Check, Level, Side, is_sensitive};
+use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
+use crate::engine::disclosures::verdict::Judged;
+use crate::engine::finding::Finding;
+use crate::model::Model;
+use crate::model::raw::ClaimKind;
+
+/// A receipt keyed by what stays the same across versions: entity id, field key, kind.
+type ReceiptKey = (String, String, ReceiptKind);
+
+fn receipts<'a>(side: &Side<'a>) -> BTreeMap<ReceiptKey, &'a Judged> {
+    let model = side.audit.model;
+    side.audit
+        .disclosures
+        .judged
+        .iter()
+        .map(|j| {
+            let r = &j.receipt;
+            (
+                (
+                    model.entity(r.entity).id.clone(),
+                    model.fields.key(r.field).to_owned(),
+                    r.kind,
+                ),
+                j,
+            )
+        })
+        .collect()
+}
+
+/// The id, message and subject of a receipt one version has and the other has not: one the
+/// revision `gained`, or one it lost.
+fn receipt_change(
+    model: &Model,
+    key: &ReceiptKey,
+    receipt: &Receipt,
+    gained: bool,
+) -> (String, String, About) {
+    let verb = match (receipt.kind, gained) {
+        (ReceiptKind::Share, true) => "now reaches",
+        (ReceiptKind::Collect, true) => "is now collected by",
+        (ReceiptKind::Share, false) => "no longer reaches",
+        (ReceiptKind::Collect, false) => "is no longer collected by",
+    };
+    let message = format!("{} {verb} {}", key.1, model.entity_label(receipt.entity));
+    let about = About {
+        entity: Some(key.0.clone()),
+        field: Some(key.1.clone()),
+        path: path_of(model, &receipt.path),
+        ..About::default()
+    };
+    (
+        format!("{}|{}|{}", key.0, key.1, key.2.as_str()),
+        message,
+        about,
+    )
+}
+
+/// The receipt's last hop: where it is written.
+fn last_hop(model: &Model, receipt: &Receipt) -> crate::diagnostics::Span {
+    model
+        .flow(*receipt.flows.last().expect("a receipt has a hop"))
+        .span
+}
+
+/// `reach-expanded` and `reach-narrowed`, then the `no_expansion` promises the expansion breaks.
+pub fn reach(changes: &mut Changes) {
+    let (b, r) = changes.models();
+    let (b_receipts, r_receipts) = (receipts(&changes.base), receipts(&changes.revision));
+    let r_group = r.ultimate_owner(r.speaker());
+    let mut expanded: Vec<&Judged> = Vec::new();
+    for (key, j) in &r_receipts {
+        if b_receipts.contains_key(key) {
+            continue;
+        }
+        expanded.push(j);
+        let rc = &j.receipt;
+        let outside = r.ultimate_owner(rc.entity) != r_group;
+        let level = if outside || is_sensitive(r, rc.field) {
+            Level::Error
+        } else {
+            Level::Warning
+        };
+        let (id, message, about) = receipt_change(r, key, rc, true);
+        let about = About {
+            revision: changes.in_revision(last_hop(r, rc)),
+            ..about
+        };
+        changes.push_at(Check::ReachExpanded, level, &id, message, about);
+    }
+    for (key, j) in &b_receipts {
+        if r_receipts.contains_key(key) {
+            continue;
+        }
+        let bc = &j.receipt;
+        let (id, message, about) = receipt_change(b, key, bc, false);
+        let about = About {
+            base: changes.in_base(last_hop(b, bc)),
+            ..about
+        };
+        changes.push(Check::ReachNarrowed, &id, message, about);
+    }
+    no_expansion(changes, &expanded);
+}
+
+/// `no_expansion` promises of the revision, against the base's reach.
+fn no_expansion(changes: &mut Changes, expanded: &[&Judged]) {
+    let r = changes.revision.audit.model;
+    for claim in r.claims.iter().filter(|c| c.kind == ClaimKind::NoExpansion) {
+        let selected = selected_ids(r, claim);
+        for j in expanded {
+            let rc = &j.receipt;
+            let entity = &r.entity(rc.entity).id;
+            let field_in_scope = claim.fields.is_empty()
+                || claim
+                    .fields
+                    .iter()
+                    .any(|&y| r.fields.is_within(rc.field, y));
+            if rc.kind != ReceiptKind::Share || !selected.contains(entity) || !field_in_scope {
+                continue;
+            }
+            let field = r.fields.key(rc.field);
+            let message = format!(
+                "claim {} is broken: {field} now reaches {}",
+                claim.id,
+                r.entity_label(rc.entity)
+            );
+            let about = About {
+                entity: Some(entity.clone()),
+                field: Some(field.to_owned()),
+                path: path_of(r, &rc.path),
+                base: None,
+                revision: changes.in_revision(last_hop(r, rc)),
+            };
+            let id = format!("{}|{entity}|{field}", claim.id);
+            changes.push(Check::NoExpansionBroken, &id, message, about);
+        }
+    }
+}
+
+/// `finding-new` and `finding-resolved`, by fingerprint.
+pub fn findings(changes: &mut Changes) {
+    let (b, r) = changes.models();
+    let (b_findings, r_findings) = (fingerprints(changes.base), fingerprints(changes.revision));
+    for (fp, f) in &r_findings {
+        if b_findings.contains_key(fp) {
+            continue;
+        }
+        let recipient = r.system(f.recipient);
+        let message = format!(
+            "new finding: {} {} — {} reaches {} ({})",
+            f.verdict.as_str(),
+            r.claims[f.claim].id,
+            r.fields.key(f.field),
+            recipient.id,
+            r.entity(recipient.operator).name
+        );
+        let last = r.flow(f.last_flow().expect("a finding has a hop"));
+        let about = About {
+            revision: changes.in_revision(last.span),
+            ..finding_about(r, f)
+        };
+        changes.push(Check::FindingNew, fp, message, about);
+    }
+    for (fp, f) in &b_findings {
+        if r_findings.contains_key(fp) {
+            continue;
+        }
+        let message = format!(
+            "resolved finding: {} — {} no longer reaches {}",
+            b.claims[f.claim].id,
+            b.fields.key(f.field),
+            b.system(f.recipient).id
+        );
+        let last = b.flow(f.last_flow().expect("a finding has a hop"));
+        let about = About {
+            base: changes.in_base(last.span),
+            ..finding_about(b, f)
+        };
+        changes.push(Check::FindingResolved, fp, message, about);
+    }
+}
+
+/// What a finding change is about: the recipient's operator, the field and the path.
+fn finding_about(model: &Model, f: &Finding) -> About {
+    About {
+        entity: Some(model.entity(model.system(f.recipient).operator).id.clone()),
+        field: Some(model.fields.key(f.field).to_owned()),
+        path: path_of(model, &f.path),
+        ..About::default()
+    }
+}
+
+/// A side's findings that are not waived, by fingerprint.
+fn fingerprints<'a>(side: Side<'a>) -> BTreeMap<String, &'a Finding> {
+    let model = side.audit.model;
+    side.audit
+        .findings
+        .iter()
+        .filter(|f| f.waiver.is_none())
+        .map(|f| (f.fingerprint(model), f))
+        .collect()
+}
