@@ -1,11 +1,17 @@
 //! privflow audits privacy promises against data flows: it loads a YAML model of who sends which
 //! personal data where, follows every field across every hop, and reports each broken promise.
 //!
-//! The pipeline reads top to bottom: [`loader`] (files to spanned raw documents, then the
-//! validation pass to a [`model::Model`]) → [`graph`] (per-field reach) → [`claims`] (one module
-//! per claim kind) → [`receipts`] and [`verdict`] (what the policy discloses) → [`audit`]
-//! (waivers, statuses) → [`report`] (table, JSON). The library never
-//! prints; the `privflow` binary decides what goes to stdout and stderr.
+//! The pipeline is the folder layout, read top to bottom; each stage uses only those above it:
+//!
+//! - [`diagnostics`]: located problems and their rendering, at the ground;
+//! - [`model`]: files → spanned raw documents → the validated [`model::Model`] of each policy;
+//! - [`engine`]: per-key reach → receipts and their disclosure verdicts → claims → the audit of
+//!   each policy ([`engine::audit`]) and of the workspace ([`engine::run`]);
+//! - [`baseline`] and [`diff`]: comparisons of runs — with accepted results, with a base version;
+//! - [`output`]: every rendering — table, JSON, SARIF, JUnit, GitHub, Markdown, the report
+//!   document and HTML page, `explain`, graph exports, diff outputs, schemas.
+//!
+//! The library never prints; the `privflow` binary decides what goes to stdout and stderr.
 
 pub mod baseline;
 pub mod diagnostics;

@@ -1,5 +1,7 @@
-//! The validated policy model: every reference resolved to an index, every value checked.
-//! Built by `validate` from the raw documents of one policy; read by the graph and the claims.
+//! The model stage: YAML files in, one validated `Model` per policy out. `files` reads paths,
+//! `parse` turns bytes into spanned `raw` documents, `policies` groups them, `validate` checks
+//! every reference and value into the types below; `loader` runs the stage, `git` and
+//! `waiver_files` feed it from elsewhere. The engine reads only the validated types.
 
 pub mod duration;
 pub mod files;

@@ -1,4 +1,5 @@
-//! `--format json`: the SPEC §7 document. Fields may be added, never renamed.
+//! `--format json`: the SPEC §7 document — policies, summary, claims, findings, receipts and
+//! diagnostics. Fields may be added, never renamed.
 
 use schemars::JsonSchema;
 use serde::Serialize;

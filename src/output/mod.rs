@@ -1,5 +1,7 @@
-//! Output formats of `privflow audit`, behind one trait: adding a format is adding one file.
-//! Renderers read audit data and return text; they never decide verdicts.
+//! The output stage: every rendering of an audit — the `audit` formats behind one `Report` trait
+//! (table, JSON, SARIF, JUnit, GitHub, Markdown: adding a format is adding one file), the review
+//! document and HTML page, `explain`, graph exports, diff outputs and schemas. Renderers read
+//! audit data and return text; they never decide verdicts.
 
 mod diff;
 pub mod document;

@@ -1,4 +1,5 @@
-//! `privflow taxonomy`: the built-in field and purpose taxonomies as trees.
+//! `privflow taxonomy`: the built-in field and purpose taxonomies as trees, with the fideslang
+//! credit their keys carry.
 
 use clap::ValueEnum;
 use privflow::model::taxonomy::{self, TaxonomyKind};
