@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::Check;
 use super::changes::{About, Changes, Pair, field_keys, pair_by_id, purpose_keys};
-use crate::model::raw::Protection;
+use crate::model::Protection;
 use crate::model::{Flow, Model};
 
 pub fn flows(changes: &mut Changes) {

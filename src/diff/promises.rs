@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::Check;
 use super::changes::{Changes, Pair, field_keys, pair_by_id};
-use crate::model::raw::Scope;
+use crate::model::Scope;
 use crate::model::taxonomy::TaxonId;
 use crate::model::{Claim, Disclosure, Model, Selector, Statement};
 

@@ -9,8 +9,8 @@ use super::{Check, Level, Side, is_sensitive};
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
 use crate::engine::disclosures::verdict::Judged;
 use crate::engine::finding::Finding;
+use crate::model::ClaimKind;
 use crate::model::Model;
-use crate::model::raw::ClaimKind;
 
 /// A receipt keyed by what stays the same across versions: entity id, field key, kind.
 type ReceiptKey = (String, String, ReceiptKind);

@@ -8,9 +8,9 @@ use super::finding::{Finding, Status, Verdict};
 use super::reach::Tracer;
 use super::waivers;
 use crate::diagnostics::Diagnostic;
+use crate::model::ClaimKind;
 use crate::model::Model;
 use crate::model::duration::Date;
-use crate::model::raw::ClaimKind;
 
 /// Settings of an audit run.
 #[derive(Clone, Copy, Debug)]

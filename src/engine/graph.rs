@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use crate::model::raw::{Protection, SystemLocation};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{FlowId, Model, SystemId};
+use crate::model::{Protection, SystemLocation};
 
 /// How sure a relation is: `Definite` sorts before `Possible` (better first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

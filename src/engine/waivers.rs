@@ -4,7 +4,7 @@
 use super::finding::Finding;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::duration::Date;
-use crate::model::raw::{ClaimKind, Scope};
+use crate::model::{ClaimKind, Scope};
 use crate::model::{Model, Waiver};
 
 pub fn matches(model: &Model, waiver: &Waiver, finding: &Finding) -> bool {

@@ -17,10 +17,9 @@ mod waiver_files;
 
 use crate::diagnostics::{FileId, Span};
 use crate::model::duration::{Date, Duration};
-use crate::model::raw::{
-    ClaimKind, EntityKind, Protection, Role, Scope, SystemKind, SystemLocation,
-};
 use crate::model::taxonomy::{TaxonId, Taxonomy};
+/// The vocabulary the raw documents and the validated model share.
+pub use raw::{ClaimKind, EntityKind, Protection, Role, Scope, SystemKind, SystemLocation};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EntityId(pub u32);

@@ -7,7 +7,7 @@ use crate::diagnostics::{Sources, Span};
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::verdict::{Judged, StatementRef};
 use crate::engine::finding::Finding;
-use crate::model::raw::Scope;
+use crate::model::Scope;
 use crate::model::taxonomy::TaxonId;
 use crate::model::{FlowId, Model, Selector, Statement, SystemId};
 use crate::output::describe_note;

@@ -7,9 +7,9 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::engine::audit::PolicyAudit;
-use crate::model::raw::{Protection, SystemLocation};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{FlowId, Model, SystemId};
+use crate::model::{Protection, SystemLocation};
 
 /// Which part of the graph to draw.
 #[derive(Clone, Debug, Default)]

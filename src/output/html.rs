@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use crate::diagnostics::Sources;
 use crate::engine::audit::PolicyAudit;
-use crate::model::raw::{Protection, SystemLocation};
 use crate::model::{Model, SystemId};
+use crate::model::{Protection, SystemLocation};
 use crate::output::document::PolicyReport;
 use crate::output::export::{Focus, subgraph};
 

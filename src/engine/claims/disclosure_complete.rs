@@ -6,7 +6,7 @@ use crate::engine::disclosures::receipts::ReceiptKind;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::{Finding, Verdict};
 use crate::model::Claim;
-use crate::model::raw::Scope;
+use crate::model::Scope;
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, VecDeque};
 use super::Checker;
 use crate::engine::finding::{Finding, Verdict};
 use crate::engine::graph::{Certainty, Pass};
-use crate::model::raw::{Protection, SystemLocation};
 use crate::model::{Claim, FlowId, Model, SystemId};
+use crate::model::{Protection, SystemLocation};
 
 /// Where a BFS state came from: the flow and the previous state (system, holds plaintext).
 type Predecessor = Option<(FlowId, usize)>;

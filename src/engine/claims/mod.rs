@@ -18,9 +18,9 @@ use super::disclosures::Disclosures;
 use super::finding::{Finding, Note, Verdict};
 use super::graph::{Certainty, ReachOptions};
 use super::reach::{Arrival, Reach, Tracer};
-use crate::model::raw::{ClaimKind, Scope};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{Claim, FlowId, Model, Selector, SystemId};
+use crate::model::{ClaimKind, Scope};
 
 /// Checks the claims of one model against its reach and its judged receipts.
 pub struct Checker<'a, 'm> {

@@ -5,7 +5,7 @@ use super::Checker;
 use crate::engine::finding::{Finding, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
-use crate::model::raw::SystemLocation;
+use crate::model::SystemLocation;
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let speaker = checker.model().speaker();

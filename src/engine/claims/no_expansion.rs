@@ -5,7 +5,7 @@ use crate::engine::disclosures::Disclosures;
 use crate::engine::disclosures::receipts::ReceiptKind;
 use crate::engine::finding::{Finding, Verdict};
 use crate::model::Model;
-use crate::model::raw::Scope;
+use crate::model::Scope;
 
 /// The findings of claim `claim` of `model`: every (entity, field) of the receipts `now` that the
 /// receipts `base` of the base version do not have, for a selected entity and a claimed field.

@@ -6,7 +6,7 @@ use super::{Checker, speaker_selection};
 use crate::engine::finding::{Finding, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
-use crate::model::raw::{Scope, SystemKind, SystemLocation};
+use crate::model::{Scope, SystemKind, SystemLocation};
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();

@@ -5,7 +5,7 @@ use super::{Checker, selection};
 use crate::engine::finding::{Finding, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
-use crate::model::raw::{Role, Scope};
+use crate::model::{Role, Scope};
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();

@@ -5,7 +5,7 @@ use super::{Checker, speaker_selection};
 use crate::engine::finding::{Finding, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
-use crate::model::raw::{Scope, SystemLocation};
+use crate::model::{Scope, SystemLocation};
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();

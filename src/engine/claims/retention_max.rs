@@ -5,8 +5,8 @@ use super::{Checker, speaker_selection};
 use crate::engine::finding::{Finding, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::duration::Duration;
-use crate::model::raw::{Scope, SystemLocation};
 use crate::model::{Claim, FlowId, Model};
+use crate::model::{Scope, SystemLocation};
 
 /// How long the recipient of `flow` keeps what it carries: the flow's retention, else the
 /// system's, else nothing for an ephemeral process; `None` when the model does not say.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::graph::{Certainty, ReachOptions};
 use crate::engine::reach::Tracer;
-use crate::model::raw::SystemLocation;
+use crate::model::SystemLocation;
 use crate::model::taxonomy::TaxonId;
 use crate::model::{EntityId, FlowId, SystemId};
 

@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
-use crate::model::raw::{ClaimKind, Scope};
 use crate::model::taxonomy::TaxonId;
+use crate::model::{ClaimKind, Scope};
 use crate::model::{Model, Selector, Statement};
 
 /// What the policy says about a receipt, least severe first.
