@@ -143,23 +143,32 @@ pub fn pair_by_id<'a, T>(
     revision: &'a [T],
     id: impl Fn(&'a T) -> &'a str,
 ) -> Vec<(&'a str, Pair<'a, T>)> {
-    let mut pairs: BTreeMap<&'a str, (Option<&'a T>, Option<&'a T>)> = BTreeMap::new();
-    for b in base {
-        pairs.entry(id(b)).or_default().0 = Some(b);
+    let keyed = |items: &'a [T]| items.iter().map(|x| (id(x), x)).collect::<Vec<_>>();
+    pair_by_key(keyed(base), keyed(revision))
+}
+
+/// Items of both versions paired by a key that is the same across versions, in key order.
+pub fn pair_by_key<'a, K: Ord, T>(
+    base: Vec<(K, &'a T)>,
+    revision: Vec<(K, &'a T)>,
+) -> Vec<(K, Pair<'a, T>)> {
+    let mut pairs: BTreeMap<K, (Option<&'a T>, Option<&'a T>)> = BTreeMap::new();
+    for (k, b) in base {
+        pairs.entry(k).or_default().0 = Some(b);
     }
-    for r in revision {
-        pairs.entry(id(r)).or_default().1 = Some(r);
+    for (k, r) in revision {
+        pairs.entry(k).or_default().1 = Some(r);
     }
     pairs
         .into_iter()
-        .filter_map(|(id, pair)| {
+        .filter_map(|(k, pair)| {
             let pair = match pair {
                 (Some(b), Some(r)) => Pair::Both(b, r),
                 (Some(b), None) => Pair::Removed(b),
                 (None, Some(r)) => Pair::Added(r),
                 (None, None) => return None,
             };
-            Some((id, pair))
+            Some((k, pair))
         })
         .collect()
 }

@@ -1,20 +1,50 @@
 //! The diff of flows, by id: added and removed flows, and for flows in both versions new purposes,
 //! weaker protection, longer retention and any other change of what they carry or where.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Check;
-use super::changes::{About, Changes, Pair, field_keys, pair_by_id, purpose_keys};
+use super::changes::{About, Changes, Pair, field_keys, pair_by_key, purpose_keys};
 use crate::model::Protection;
 use crate::model::{Flow, Model};
 
+/// A flow's key across versions (SPEC §7): its id when the model names it; otherwise what it
+/// is — from, to and the set of fields — counted among identical ones, so that reordering or
+/// reformatting id-less flows changes nothing.
+fn keys(model: &Model) -> Vec<(String, &Flow)> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    model
+        .flows
+        .iter()
+        .map(|f| {
+            if f.named {
+                return (f.id.clone(), f);
+            }
+            let mut fields = field_keys(model, &f.fields);
+            fields.sort();
+            let content = format!(
+                "{}->{} [{}]",
+                model.system(f.from).id,
+                model.system(f.to).id,
+                fields.join(", ")
+            );
+            let n = seen.entry(content.clone()).or_insert(0);
+            *n += 1;
+            (format!("{content} #{n}"), f)
+        })
+        .collect()
+}
+
 pub fn flows(changes: &mut Changes) {
     let (b, r) = changes.models();
-    for (id, pair) in pair_by_id(&b.flows, &r.flows, |f| &f.id) {
+    for (key, pair) in pair_by_key(keys(b), keys(r)) {
+        // Messages name the flow by its id in the version at hand; the key identifies the change.
+        let key = key.as_str();
         match pair {
             Pair::Added(f) => {
                 let message = format!(
-                    "flow {id} added: {} → {} carries {}",
+                    "flow {} added: {} → {} carries {}",
+                    f.id,
                     r.system(f.from).id,
                     r.system(f.to).id,
                     field_keys(r, &f.fields).join(", ")
@@ -23,11 +53,12 @@ pub fn flows(changes: &mut Changes) {
                     path: ends(r, f),
                     ..changes.added(f.span)
                 };
-                changes.push(Check::FlowAdded, id, message, about);
+                changes.push(Check::FlowAdded, key, message, about);
             }
             Pair::Removed(f) => {
                 let message = format!(
-                    "flow {id} removed: {} → {}",
+                    "flow {} removed: {} → {}",
+                    f.id,
                     b.system(f.from).id,
                     b.system(f.to).id
                 );
@@ -35,16 +66,17 @@ pub fn flows(changes: &mut Changes) {
                     path: ends(b, f),
                     ..changes.removed(f.span)
                 };
-                changes.push(Check::FlowRemoved, id, message, about);
+                changes.push(Check::FlowRemoved, key, message, about);
             }
-            Pair::Both(was, now) => changed(changes, id, was, now),
+            Pair::Both(was, now) => changed(changes, key, was, now),
         }
     }
 }
 
-/// The changes of one flow both versions have, each its own check.
-fn changed(changes: &mut Changes, id: &str, was: &Flow, now: &Flow) {
+/// The changes of one flow both versions have, each its own check; `key` identifies the flow.
+fn changed(changes: &mut Changes, key: &str, was: &Flow, now: &Flow) {
     let (b, r) = changes.models();
+    let id = &now.id;
     let about = |changes: &Changes| About {
         path: ends(r, now),
         ..changes.changed(was.span, now.span)
@@ -56,7 +88,7 @@ fn changed(changes: &mut Changes, id: &str, was: &Flow, now: &Flow) {
         .collect();
     if !added.is_empty() {
         let message = format!("flow {id} gains purpose {}", added.join(", "));
-        let key = format!("{id}|{}", added.join(","));
+        let key = format!("{key}|{}", added.join(","));
         changes.push(Check::PurposeAdded, &key, message, about(changes));
     }
     if strength(now.protection) < strength(was.protection) {
@@ -66,19 +98,19 @@ fn changed(changes: &mut Changes, id: &str, was: &Flow, now: &Flow) {
             name(was.protection),
             name(now.protection)
         );
-        changes.push(Check::ProtectionWeakened, id, message, about(changes));
+        changes.push(Check::ProtectionWeakened, key, message, about(changes));
     }
     let what = flow_change(b, was, r, now);
     if !what.is_empty() {
         let message = format!("flow {id} changed: {}", what.join("; "));
-        changes.push(Check::FlowChanged, id, message, about(changes));
+        changes.push(Check::FlowChanged, key, message, about(changes));
     }
     let kept = |m: &Model, f: &Flow| f.retention.or(m.system(f.to).retention);
     if let (Some(before), Some(after)) = (kept(b, was), kept(r, now))
         && after > before
     {
         let message = format!("flow {id}: the recipient keeps data {after} instead of {before}");
-        changes.push(Check::RetentionIncreased, id, message, about(changes));
+        changes.push(Check::RetentionIncreased, key, message, about(changes));
     }
 }
 

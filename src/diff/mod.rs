@@ -17,7 +17,6 @@ use serde::Serialize;
 
 use crate::diagnostics::Sources;
 use crate::engine::audit::PolicyAudit;
-use crate::model::Model;
 
 /// One version of the model: its audit and the files it was read from.
 #[derive(Clone, Copy)]
@@ -55,30 +54,6 @@ pub struct Change {
 
 fn check_id<S: serde::Serializer>(check: &Check, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(check.id())
-}
-
-/// Field keys whose new reach is always an error (SPEC §7): special categories, precise
-/// location, message content and contacts, with everything within them.
-const SENSITIVE: [&str; 12] = [
-    "user.biometric",
-    "user.health_and_medical",
-    "user.political_opinion",
-    "user.race_ethnicity",
-    "user.religious_belief",
-    "user.sexual_orientation",
-    "user.criminal_history",
-    "user.childrens",
-    "user.government_id",
-    "user.location.precise",
-    "user.content.private",
-    "user.social.address_book",
-];
-
-pub fn is_sensitive(model: &Model, field: crate::model::taxonomy::TaxonId) -> bool {
-    SENSITIVE
-        .iter()
-        .filter_map(|k| model.fields.get(k))
-        .any(|s| model.fields.is_within(field, s))
 }
 
 /// Compares two versions of one policy and names them: the report every output renders.

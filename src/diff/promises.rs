@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::Check;
 use super::changes::{Changes, Pair, field_keys, pair_by_id};
-use crate::model::Scope;
+use crate::engine::scope::recipients;
 use crate::model::taxonomy::TaxonId;
 use crate::model::{Claim, Disclosure, Model, Selector, Statement};
 
@@ -106,9 +106,9 @@ fn statement(m: &Model, d: &Disclosure) -> String {
 
 /// The entity ids a claim's `with` selects, under its scope (never the speaker).
 pub fn selected_ids(model: &Model, claim: &Claim) -> BTreeSet<String> {
-    let selection = model.select(&claim.with, claim.scope.unwrap_or(Scope::Group));
+    let (selection, _) = recipients(model, claim);
     (0..model.entities.len())
-        .filter(|&i| selection[i] && i != model.speaker().index())
+        .filter(|&i| selection[i])
         .map(|i| model.entities[i].id.clone())
         .collect()
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::changes::{About, Changes, path_of};
 use super::promises::selected_ids;
-use super::{Check, Level, Side, is_sensitive};
+use super::{Check, Level, Side};
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
 use crate::engine::disclosures::verdict::Judged;
 use crate::engine::finding::Finding;
@@ -83,7 +83,7 @@ pub fn reach(changes: &mut Changes) {
         expanded.push(j);
         let rc = &j.receipt;
         let outside = r.ultimate_owner(rc.entity) != r_group;
-        let level = if outside || is_sensitive(r, rc.field) {
+        let level = if outside || r.fields.is_sensitive(rc.field) {
             Level::Error
         } else {
             Level::Warning
@@ -145,10 +145,13 @@ fn no_expansion(changes: &mut Changes, expanded: &[&Judged]) {
     }
 }
 
-/// `finding-new` and `finding-resolved`, by fingerprint.
+/// `finding-new` and `finding-resolved`, by the findings' grouping key.
 pub fn findings(changes: &mut Changes) {
     let (b, r) = changes.models();
-    let (b_findings, r_findings) = (fingerprints(changes.base), fingerprints(changes.revision));
+    let (b_findings, r_findings) = (
+        findings_by_key(changes.base),
+        findings_by_key(changes.revision),
+    );
     for (fp, f) in &r_findings {
         if b_findings.contains_key(fp) {
             continue;
@@ -160,7 +163,7 @@ pub fn findings(changes: &mut Changes) {
             r.claims[f.claim].id,
             r.fields.key(f.field),
             recipient.id,
-            r.entity(recipient.operator).name
+            r.entity(r.party(f.recipient)).name
         );
         let last = r.flow(f.last_flow().expect("a finding has a hop"));
         let about = About {
@@ -191,20 +194,20 @@ pub fn findings(changes: &mut Changes) {
 /// What a finding change is about: the recipient's operator, the field and the path.
 fn finding_about(model: &Model, f: &Finding) -> About {
     About {
-        entity: Some(model.entity(model.system(f.recipient).operator).id.clone()),
+        entity: Some(model.entity(model.party(f.recipient)).id.clone()),
         field: Some(model.fields.key(f.field).to_owned()),
         path: path_of(model, &f.path),
         ..About::default()
     }
 }
 
-/// A side's findings that are not waived, by fingerprint.
-fn fingerprints<'a>(side: Side<'a>) -> BTreeMap<String, &'a Finding> {
+/// A side's findings that are not waived, by what identifies them across versions.
+fn findings_by_key<'a>(side: Side<'a>) -> BTreeMap<String, &'a Finding> {
     let model = side.audit.model;
     side.audit
         .findings
         .iter()
         .filter(|f| f.waiver.is_none())
-        .map(|f| (f.fingerprint(model), f))
+        .map(|f| (f.key(model), f))
         .collect()
 }

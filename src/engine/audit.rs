@@ -42,6 +42,8 @@ pub struct PolicyAudit<'m> {
     pub diagnostics: Vec<Diagnostic>,
     /// `--waivers` entries (by origin) that matched a finding of this policy.
     pub matched_external_waivers: Vec<usize>,
+    /// The date waivers expired against.
+    pub today: Date,
 }
 
 /// When the audit fails the build (SPEC §7 `--fail-on`): one ladder for claim statuses and
@@ -129,6 +131,7 @@ pub fn audit(model: &Model, options: AuditOptions) -> PolicyAudit<'_> {
         disclosures,
         diagnostics,
         matched_external_waivers,
+        today: options.today,
     }
 }
 
@@ -171,10 +174,7 @@ impl PolicyAudit<'_> {
                 &base.disclosures,
             );
             for finding in &mut found {
-                finding.waiver = model
-                    .waivers
-                    .iter()
-                    .position(|w| waivers::matches(model, w, finding));
+                finding.waiver = waivers::first_match(model, finding, self.today);
             }
             let result = self
                 .claims

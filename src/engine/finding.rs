@@ -93,8 +93,10 @@ pub struct Finding {
     pub claim: usize,
     pub verdict: Verdict,
     pub certainty: Certainty,
-    /// The field as listed on the last hop.
+    /// The worst field key reaching the recipient, as listed on the last hop: `fields[0]`.
     pub field: TaxonId,
+    /// Every field key reaching the recipient for this claim field, worst first (SPEC §5).
+    pub fields: Vec<TaxonId>,
     /// The claim's field this finding is about.
     pub claim_field: TaxonId,
     /// The system where the breach happens.
@@ -119,36 +121,27 @@ impl Finding {
         self.flows.last().copied()
     }
 
-    /// A stable fingerprint of (check, fields, recipient, path): survives reformatting and
-    /// reordering of the model, changes when the path changes.
-    pub fn fingerprint(&self, model: &Model) -> String {
-        let claim = &model.claims[self.claim];
-        let mut text = format!(
-            "{}|{}|{}|{}",
-            claim.id,
+    /// What identifies the finding within its policy, across versions: the grouping key of SPEC
+    /// §4.2 (check, claim field, recipient system), never the path or the worst field.
+    pub fn key(&self, model: &Model) -> String {
+        format!(
+            "{}|{}|{}",
+            model.claims[self.claim].id,
             model.fields.key(self.claim_field),
-            model.fields.key(self.field),
             model.system(self.recipient).id
-        );
-        for s in &self.path {
-            text.push('|');
-            text.push_str(&model.system(*s).id);
-        }
-        fingerprint_of(&text)
+        )
+    }
+
+    /// A stable fingerprint of (policy, grouping key): survives reformatting, reordering and a
+    /// changed path; distinct findings never share one.
+    pub fn fingerprint(&self, model: &Model) -> String {
+        fingerprint_of(&format!("{}|{}", model.policy.id, self.key(model)))
     }
 }
 
-/// A 12-hex-digit fingerprint of a canonical text.
+/// A 16-hex-digit fingerprint of a canonical text: the start of its SHA-256.
 pub fn fingerprint_of(text: &str) -> String {
-    format!("{:012x}", fnv1a64(text.as_bytes()) >> 16)
-}
-
-/// FNV-1a: tiny, stable across platforms and releases, which is all a fingerprint needs.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,5 +1,5 @@
 //! The flow graph (SPEC §4): systems and flows, which flows pass which field key and how surely,
-//! and which hops count and can be read. Reach over it is computed in `reach`.
+//! and which flows carry personal data. Reach over it, with ciphertext, is computed in `reach`.
 
 use std::collections::HashMap;
 
@@ -38,24 +38,12 @@ pub struct Pass {
     pub listed: TaxonId,
 }
 
-/// What a reach computation may traverse. Claims with equal options share one computation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+/// What a reach computation may traverse. Claims with equal options share one computation;
+/// exemptions are not among them, since reach continues past an exempted flow (SPEC §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct ReachOptions {
-    /// Flows with one of these conditions do not count (sorted, deduplicated).
-    pub exempt_conditions: Vec<String>,
     /// Follow `aggregated` and `anonymized` flows as personal data.
     pub include_derived: bool,
-}
-
-impl ReachOptions {
-    pub fn new(mut exempt_conditions: Vec<String>, include_derived: bool) -> ReachOptions {
-        exempt_conditions.sort();
-        exempt_conditions.dedup();
-        ReachOptions {
-            exempt_conditions,
-            include_derived,
-        }
-    }
 }
 
 /// The systems as a petgraph graph (node index = system index, edge weight = flow), plus the
@@ -67,6 +55,9 @@ pub struct FlowGraph<'m> {
     /// For each key, the listed composites that contain it.
     composites_containing: HashMap<TaxonId, Vec<TaxonId>>,
     speaker_systems: Vec<bool>,
+    /// Per flow: it carries personal data even without `include_derived` — it is not marked
+    /// aggregated or anonymized, or it lists a direct identifier and so is not anonymous.
+    personal: Vec<bool>,
 }
 
 impl<'m> FlowGraph<'m> {
@@ -96,11 +87,21 @@ impl<'m> FlowGraph<'m> {
         for v in composites_containing.values_mut() {
             v.sort();
         }
-        let speaker = model.speaker();
-        let speaker_systems = model
-            .systems
+        let speaker_systems = (0..model.systems.len() as u32)
+            .map(|s| model.is_speaker_system(SystemId(s)))
+            .collect();
+        let personal = model
+            .flows
             .iter()
-            .map(|s| s.operator == speaker)
+            .map(|f| {
+                !matches!(
+                    f.protection,
+                    Protection::Aggregated | Protection::Anonymized
+                ) || f
+                    .fields
+                    .iter()
+                    .any(|&k| model.fields.is_direct_identifier(k))
+            })
             .collect();
         FlowGraph {
             model,
@@ -108,6 +109,7 @@ impl<'m> FlowGraph<'m> {
             flows_listing,
             composites_containing,
             speaker_systems,
+            personal,
         }
     }
 
@@ -181,27 +183,14 @@ impl<'m> FlowGraph<'m> {
         passes
     }
 
-    /// Whether a flow counts under `options` at all (conditions and derived forms).
+    /// Whether a flow carries personal data under `options`: derived data only when they include
+    /// it, or when the flow lists an identifier (SPEC §8).
     pub fn flow_counts(&self, flow: FlowId, options: &ReachOptions) -> bool {
-        let f = self.model.flow(flow);
-        if !options.include_derived
-            && matches!(
-                f.protection,
-                Protection::Aggregated | Protection::Anonymized
-            )
-        {
-            return false;
-        }
-        !f.condition
-            .as_ref()
-            .is_some_and(|c| options.exempt_conditions.contains(c))
+        options.include_derived || self.personal[flow.index()]
     }
 
-    /// Whether the target of a flow can read what it carries. End-to-end encryption hides the
-    /// content from every system but the devices at the ends of the session.
-    pub fn readable(&self, flow: FlowId) -> bool {
-        let f = self.model.flow(flow);
-        f.protection != Protection::E2ee
-            || self.model.system(f.to).location == SystemLocation::Device
+    /// Whether `s` is a device: the end of an encrypted session, where what arrives is plaintext.
+    pub fn is_device(&self, s: SystemId) -> bool {
+        self.model.system(s).location == SystemLocation::Device
     }
 }

@@ -9,6 +9,7 @@ pub mod finding;
 pub mod graph;
 pub mod reach;
 pub mod run;
+pub mod scope;
 pub mod waivers;
 
 #[cfg(test)]

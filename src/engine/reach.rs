@@ -1,53 +1,119 @@
-//! Per-key reach (SPEC §4.2): which systems each field key reaches from the speaker, by the
-//! shortest witness path, computed once per (key, options) and shared by claims and disclosures.
+//! Per-key reach (SPEC §4.2): which systems hold each field key — in plaintext or only as
+//! ciphertext — by the shortest witness path from where the key enters the speaker's systems.
+//! Computed once per (key, options) and shared by every claim, receipt and output.
 
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use super::graph::{Certainty, FlowGraph, Pass, ReachOptions};
 use crate::model::taxonomy::TaxonId;
-use crate::model::{FlowId, Model, SystemId};
+use crate::model::{FlowId, Model, Protection, SystemId};
 
-/// One way a system was reached: the flow that arrived last, and the hop count.
+/// How a system holds a key: readable, or only as ciphertext it cannot read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Holding {
+    Plaintext,
+    Ciphertext,
+}
+
+impl Holding {
+    /// What the target of `flow` holds when its source holds `self` (SPEC §4.2): plaintext
+    /// leaves only a plaintext holder over a hop that is not `e2ee`; a device is the end of a
+    /// session and reads whatever arrives.
+    pub fn after(self, graph: &FlowGraph, flow: FlowId) -> Holding {
+        let f = graph.model.flow(flow);
+        if graph.is_device(f.to) || (self == Holding::Plaintext && f.protection != Protection::E2ee)
+        {
+            Holding::Plaintext
+        } else {
+            Holding::Ciphertext
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Holding::Plaintext => 0,
+            Holding::Ciphertext => 1,
+        }
+    }
+}
+
+/// One way a system came to hold a key: the flow that arrived last, the hop count, and how the
+/// previous system held it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Step {
     pub via: Option<FlowId>,
     pub hops: u32,
+    from: Holding,
 }
 
-/// Reach of one key from the speaker: per system, the shortest all-definite path and the
-/// shortest path of any certainty.
+/// Reach of one key from the speaker: per system and holding, the shortest all-definite path and
+/// the shortest path of any certainty.
 #[derive(Clone, Debug)]
 pub struct Reach {
+    /// Indexed by `system * 2 + holding`.
     definite: Vec<Option<Step>>,
     any: Vec<Option<Step>>,
 }
 
-impl Reach {
-    /// Best way to `system`: definite if possible, else possible; `None` if unreached.
-    pub fn best(&self, system: SystemId) -> Option<(Certainty, Step)> {
-        if let Some(step) = self.definite[system.index()] {
-            return Some((Certainty::Definite, step));
-        }
-        self.any[system.index()].map(|s| (Certainty::Possible, s))
-    }
+fn slot(system: SystemId, holding: Holding) -> usize {
+    system.index() * 2 + holding.index()
+}
 
-    /// The flows of the witness path to `system` under `certainty`, first hop first.
-    pub fn flows_to(&self, model: &Model, system: SystemId, certainty: Certainty) -> Vec<FlowId> {
-        let table = match certainty {
+impl Reach {
+    fn table(&self, certainty: Certainty) -> &[Option<Step>] {
+        match certainty {
             Certainty::Definite => &self.definite,
             Certainty::Possible => &self.any,
-        };
+        }
+    }
+
+    /// Best way `system` holds the key as `holding`: definitely if it can, else possibly.
+    pub fn holds(&self, system: SystemId, holding: Holding) -> Option<(Certainty, Step)> {
+        [Certainty::Definite, Certainty::Possible]
+            .into_iter()
+            .find_map(|c| self.table(c)[slot(system, holding)].map(|step| (c, step)))
+    }
+
+    /// Best way `system` can read the key: held in plaintext.
+    pub fn plaintext(&self, system: SystemId) -> Option<(Certainty, Step)> {
+        self.holds(system, Holding::Plaintext)
+    }
+
+    /// Best way `system` holds the key at all; at equal certainty the plaintext route (a system
+    /// fed both holds plaintext).
+    pub fn held(&self, system: SystemId) -> Option<(Certainty, Holding, Step)> {
+        [Certainty::Definite, Certainty::Possible]
+            .into_iter()
+            .find_map(|c| {
+                [Holding::Plaintext, Holding::Ciphertext]
+                    .into_iter()
+                    .find_map(|h| self.table(c)[slot(system, h)].map(|step| (c, h, step)))
+            })
+    }
+
+    /// The flows of the witness path to `system` holding the key as `holding`, first hop first.
+    pub fn flows_to(
+        &self,
+        model: &Model,
+        system: SystemId,
+        certainty: Certainty,
+        holding: Holding,
+    ) -> Vec<FlowId> {
+        let table = self.table(certainty);
         let mut flows = Vec::new();
-        let mut at = system;
+        let (mut at, mut held) = (system, holding);
         while let Some(Some(Step {
-            via: Some(flow), ..
-        })) = table.get(at.index())
+            via: Some(flow),
+            from,
+            ..
+        })) = table.get(slot(at, held))
         {
             flows.push(*flow);
             at = model.flow(*flow).from;
+            held = *from;
             if flows.len() > table.len() {
-                break; // defensive: a predecessor chain never exceeds the system count
+                break; // defensive: a predecessor chain never exceeds the state count
             }
         }
         flows.reverse();
@@ -55,7 +121,7 @@ impl Reach {
     }
 }
 
-/// A field key arriving at a system over one flow, from a system the speaker's data reached.
+/// A field key arriving at a system over one flow.
 #[derive(Clone, Copy, Debug)]
 pub struct Arrival {
     pub flow: FlowId,
@@ -63,8 +129,10 @@ pub struct Arrival {
     pub certainty: Certainty,
     pub hops: u32,
     pub listed: TaxonId,
-    /// How the source was reached (`None`: not reached from the speaker at all).
-    pub source: Option<Certainty>,
+    /// The target can read it.
+    pub plaintext: bool,
+    /// How the speaker's data reached the source (`None`: the hop alone is the evidence).
+    pub source: Option<(Certainty, Holding)>,
 }
 
 /// How a flow carries a key, best first: as listed, inside a composite, or as a broader key.
@@ -106,17 +174,16 @@ impl<'m> Tracer<'m> {
         p
     }
 
-    /// Reach of key `k` from the speaker's systems over readable hops, computed once per
-    /// (key, options) and shared by every claim that asks.
+    /// Reach of key `k` from the speaker's systems over every flow that carries it, computed once
+    /// per (key, options) and shared by every claim that asks.
     pub fn reach(&mut self, k: TaxonId, options: &ReachOptions) -> Rc<Reach> {
-        if let Some(r) = self.reaches.get(&(k, options.clone())) {
+        if let Some(r) = self.reaches.get(&(k, *options)) {
             return r.clone();
         }
         let passes = self.passes(k);
-        let model = self.model();
-        let mut preference: Vec<Option<Preference>> = vec![None; model.flows.len()];
+        let mut preference: Vec<Option<Preference>> = vec![None; self.model().flows.len()];
         for p in passes.iter() {
-            if !self.graph.flow_counts(p.flow, options) || !self.graph.readable(p.flow) {
+            if !self.graph.flow_counts(p.flow, options) {
                 continue;
             }
             preference[p.flow.index()] = Some(match p.certainty {
@@ -128,11 +195,13 @@ impl<'m> Tracer<'m> {
         let definite = self.bfs(&preference, true);
         let any = self.bfs(&preference, false);
         let reach = Rc::new(Reach { definite, any });
-        self.reaches.insert((k, options.clone()), reach.clone());
+        self.reaches.insert((k, *options), reach.clone());
         reach
     }
 
-    /// Multi-source BFS from where the key enters the speaker's systems (SPEC §4.2).
+    /// Multi-source BFS over (system, holding) from where the key enters the speaker's systems
+    /// (SPEC §4.2): a speaker system that no other speaker system feeds the key, unless it
+    /// receives the key only as ciphertext.
     fn bfs(&self, passing: &[Option<Preference>], definite_only: bool) -> Vec<Option<Step>> {
         let graph = &self.graph;
         let n = graph.model.systems.len();
@@ -141,25 +210,38 @@ impl<'m> Tracer<'m> {
             Some(_) => true,
             None => false,
         };
-        // A speaker system is an entry point unless another speaker system feeds it this key.
         let fed_by_speaker = |s: SystemId| {
             graph
                 .incoming(s)
                 .any(|(flow, from)| from != s && graph.is_speaker_system(from) && usable(flow))
         };
-        let mut steps: Vec<Option<Step>> = vec![None; n];
+        // Only `e2ee` hops bring it in: what arrives is ciphertext, so the key does not enter here.
+        let ciphertext_only = |s: SystemId| {
+            let mut incoming = graph
+                .incoming(s)
+                .filter(|&(flow, _)| usable(flow))
+                .peekable();
+            !graph.is_device(s)
+                && incoming.peek().is_some()
+                && incoming.all(|(flow, _)| graph.model.flow(flow).protection == Protection::E2ee)
+        };
+        let mut steps: Vec<Option<Step>> = vec![None; 2 * n];
         let mut queue = VecDeque::new();
-        for (s, step) in steps.iter_mut().enumerate() {
-            let id = SystemId(s as u32);
-            if graph.is_speaker_system(id) && !fed_by_speaker(id) {
-                *step = Some(Step { via: None, hops: 0 });
-                queue.push_back(id);
+        let start = Step {
+            via: None,
+            hops: 0,
+            from: Holding::Plaintext,
+        };
+        for s in (0..n as u32).map(SystemId) {
+            if graph.is_speaker_system(s) && !fed_by_speaker(s) && !ciphertext_only(s) {
+                steps[slot(s, Holding::Plaintext)] = Some(start);
+                queue.push_back((s, Holding::Plaintext));
             }
         }
         let mut cursor = 0;
         loop {
-            while let Some(s) = queue.pop_front() {
-                let hops = steps[s.index()].map_or(0, |st| st.hops);
+            while let Some((s, held)) = queue.pop_front() {
+                let hops = steps[slot(s, held)].map_or(0, |st| st.hops);
                 let mut out: Vec<_> = graph
                     .outgoing(s)
                     .filter(|&(flow, _)| usable(flow))
@@ -169,27 +251,31 @@ impl<'m> Tracer<'m> {
                 // order (flows are sorted by id, so this never depends on the input's order).
                 out.sort_unstable();
                 for (_, flow, t) in out {
-                    if steps[t.index()].is_none() {
-                        steps[t.index()] = Some(Step {
+                    let next = held.after(graph, flow);
+                    if steps[slot(t, next)].is_none() {
+                        steps[slot(t, next)] = Some(Step {
                             via: Some(flow),
                             hops: hops + 1,
+                            from: held,
                         });
-                        queue.push_back(t);
+                        queue.push_back((t, next));
                     }
                 }
             }
             // Speaker systems that only feed each other in a cycle have no entry point: the first
-            // unreached one that sends the key becomes one.
+            // one not reached that sends the key becomes one.
             let next = (cursor..n).map(|s| SystemId(s as u32)).find(|&s| {
                 graph.is_speaker_system(s)
-                    && steps[s.index()].is_none()
+                    && steps[slot(s, Holding::Plaintext)].is_none()
+                    && steps[slot(s, Holding::Ciphertext)].is_none()
+                    && !ciphertext_only(s)
                     && graph.outgoing(s).any(|(flow, _)| usable(flow))
             });
             match next {
                 Some(s) => {
                     cursor = s.index() + 1;
-                    steps[s.index()] = Some(Step { via: None, hops: 0 });
-                    queue.push_back(s);
+                    steps[slot(s, Holding::Plaintext)] = Some(start);
+                    queue.push_back((s, Holding::Plaintext));
                 }
                 None => break,
             }
@@ -197,8 +283,9 @@ impl<'m> Tracer<'m> {
         steps
     }
 
-    /// Every readable arrival of key `k` over a counting flow whose source the speaker's data
-    /// reached (or any source, with `from_anywhere`).
+    /// Every arrival of key `k` over a flow that carries it under `options`, one per way the
+    /// source holds it; with `from_anywhere`, also the hop alone from a source the speaker's data
+    /// does not definitely reach.
     pub fn arrivals(
         &mut self,
         k: TaxonId,
@@ -207,34 +294,45 @@ impl<'m> Tracer<'m> {
     ) -> (Rc<Reach>, Vec<Arrival>) {
         let reach = self.reach(k, options);
         let passes = self.passes(k);
-        let model = self.model();
+        let graph = &self.graph;
         let mut out = Vec::new();
         for pass in passes.iter() {
-            if !self.graph.flow_counts(pass.flow, options) || !self.graph.readable(pass.flow) {
+            if !graph.flow_counts(pass.flow, options) {
                 continue;
             }
-            let flow = model.flow(pass.flow);
-            let mut source = reach.best(flow.from);
-            if source.is_none() && !from_anywhere {
-                continue;
-            }
-            // From anywhere, the hop alone is evidence: a source the speaker reaches only
-            // possibly must not weaken a definite hop.
-            if from_anywhere && matches!(source, Some((Certainty::Possible, _))) {
-                source = None;
-            }
-            let (certainty, hops) = match source {
-                Some((c, step)) => (c.and(pass.certainty), step.hops + 1),
-                None => (pass.certainty, 1),
+            let flow = graph.model.flow(pass.flow);
+            let arrival = |source: Option<(Certainty, Holding)>, hops: u32| {
+                let (certainty, holding) = match source {
+                    Some((c, h)) => (c.and(pass.certainty), h),
+                    // A source nothing reaches is where the key comes from: it holds plaintext.
+                    None => (pass.certainty, Holding::Plaintext),
+                };
+                Arrival {
+                    flow: pass.flow,
+                    target: flow.to,
+                    certainty,
+                    hops,
+                    listed: pass.listed,
+                    plaintext: holding.after(graph, pass.flow) == Holding::Plaintext,
+                    source,
+                }
             };
-            out.push(Arrival {
-                flow: pass.flow,
-                target: flow.to,
-                certainty,
-                hops,
-                listed: pass.listed,
-                source: source.map(|(c, _)| c),
-            });
+            let mut definitely_reached = false;
+            for holding in [Holding::Plaintext, Holding::Ciphertext] {
+                let Some((c, step)) = reach.holds(flow.from, holding) else {
+                    continue;
+                };
+                // From anywhere, the hop alone is evidence: a source the speaker reaches only
+                // possibly must not weaken a definite hop.
+                if from_anywhere && c == Certainty::Possible {
+                    continue;
+                }
+                definitely_reached |= c == Certainty::Definite;
+                out.push(arrival(Some((c, holding)), step.hops + 1));
+            }
+            if from_anywhere && !definitely_reached {
+                out.push(arrival(None, 1));
+            }
         }
         (reach, out)
     }

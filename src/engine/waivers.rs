@@ -23,12 +23,20 @@ pub fn matches(model: &Model, waiver: &Waiver, finding: &Finding) -> bool {
         return false;
     }
     if let Some(selector) = &waiver.recipient {
-        let operator = model.system(finding.recipient).operator;
-        if !model.select(std::slice::from_ref(selector), Scope::Exact)[operator.index()] {
+        let party = model.party(finding.recipient);
+        if !model.select(std::slice::from_ref(selector), None, Scope::Exact)[party.index()] {
             return false;
         }
     }
     true
+}
+
+/// The first waiver that has not expired by `today` and covers `finding`.
+pub fn first_match(model: &Model, finding: &Finding, today: Date) -> Option<usize> {
+    model
+        .waivers
+        .iter()
+        .position(|w| w.expires.is_none_or(|e| e >= today) && matches(model, w, finding))
 }
 
 /// `claim `x`` or `every claim`, for messages about a waiver.

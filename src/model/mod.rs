@@ -7,6 +7,7 @@ pub mod duration;
 pub mod files;
 pub mod git;
 pub mod loader;
+mod ownership;
 mod parse;
 mod policies;
 pub mod raw;
@@ -18,6 +19,7 @@ mod waiver_files;
 use crate::diagnostics::{FileId, Span};
 use crate::model::duration::{Date, Duration};
 use crate::model::taxonomy::{TaxonId, Taxonomy};
+pub use ownership::Ownership;
 /// The vocabulary the raw documents and the validated model share.
 pub use raw::{ClaimKind, EntityKind, Protection, Role, Scope, SystemKind, SystemLocation};
 
@@ -66,8 +68,11 @@ pub struct Entity {
 pub struct System {
     pub id: String,
     pub name: String,
+    /// Who runs it; for a device, who makes its software.
     pub operator: EntityId,
     pub location: SystemLocation,
+    /// For a device: the entity holding it (a business's phone); `None`, the data subject.
+    pub held_by: Option<EntityId>,
     pub kind: SystemKind,
     pub ephemeral: bool,
     pub retention: Option<Duration>,
@@ -78,6 +83,9 @@ pub struct System {
 #[derive(Clone, Debug)]
 pub struct Flow {
     pub id: String,
+    /// The model gives the id; otherwise it is generated (`<from>-><to>#<n>`), and a diff matches
+    /// the flow by what it carries instead (SPEC §7).
+    pub named: bool,
     pub from: SystemId,
     pub to: SystemId,
     pub fields: Vec<TaxonId>,
@@ -173,6 +181,8 @@ pub struct Model {
     pub claims: Vec<Claim>,
     pub disclosures: Vec<Disclosure>,
     pub waivers: Vec<Waiver>,
+    /// Who owns whom, computed once from `entities`.
+    pub ownership: Ownership,
 }
 
 impl Model {
@@ -192,69 +202,87 @@ impl Model {
         self.policy.speaker
     }
 
-    /// The top of `e`'s ownership chain (the chain is acyclic after validation).
-    pub fn ultimate_owner(&self, mut e: EntityId) -> EntityId {
-        while let Some(owner) = self.entity(e).owned_by {
-            e = owner;
-        }
-        e
+    /// The top of `e`'s ownership chain.
+    pub fn ultimate_owner(&self, e: EntityId) -> EntityId {
+        self.ownership.root(e)
     }
 
     /// `e` is `ancestor` or owned by it, directly or through subsidiaries.
-    pub fn is_owned_by(&self, mut e: EntityId, ancestor: EntityId) -> bool {
-        loop {
-            if e == ancestor {
-                return true;
-            }
-            match self.entity(e).owned_by {
-                Some(owner) => e = owner,
-                None => return false,
-            }
-        }
+    pub fn is_owned_by(&self, e: EntityId, ancestor: EntityId) -> bool {
+        self.ownership.is_owned_by(e, ancestor)
     }
 
-    /// The entities selected by `selectors`, each widened by `scope`, as a membership vector.
-    pub fn select(&self, selectors: &[Selector], scope: Scope) -> Vec<bool> {
-        let mut chosen = vec![false; self.entities.len()];
-        for (i, chosen_i) in chosen.iter_mut().enumerate() {
-            let id = EntityId(i as u32);
-            *chosen_i = selectors.iter().any(|s| match s {
-                Selector::All => true,
-                Selector::Entity(target) => match scope {
-                    Scope::Exact => id == *target,
-                    Scope::Subsidiaries => self.is_owned_by(id, *target),
-                    Scope::Group => self.ultimate_owner(id) == self.ultimate_owner(*target),
-                },
-                Selector::Category(c) => {
-                    self.widened(id, scope, |e| e.categories.iter().any(|x| x == c))
-                }
-                Selector::Kind(k) => self.widened(id, scope, |e| e.kind == *k),
-            });
+    /// The entities `selectors` pick, as a membership vector (SPEC §4.3). An entity id is widened
+    /// by the `stated` scope, else by `default`; a category, a kind or `*` picks the entities that
+    /// carry it as they are, each widened only by a `stated` scope.
+    pub fn select(
+        &self,
+        selectors: &[Selector],
+        stated: Option<Scope>,
+        default: Scope,
+    ) -> Vec<bool> {
+        let n = self.entities.len();
+        if selectors.contains(&Selector::All) {
+            return vec![true; n];
         }
+        let mut named = Vec::new();
+        let mut matching = Vec::new();
+        for s in selectors {
+            match s {
+                Selector::Entity(e) => named.push(*e),
+                Selector::Category(c) => matching.extend(
+                    self.entity_ids()
+                        .filter(|&e| self.entity(e).categories.iter().any(|x| x == c)),
+                ),
+                Selector::Kind(k) => {
+                    matching.extend(self.entity_ids().filter(|&e| self.entity(e).kind == *k))
+                }
+                Selector::All => {}
+            }
+        }
+        let mut chosen = vec![false; n];
+        self.ownership
+            .widen(&named, stated.unwrap_or(default), &mut chosen);
+        self.ownership
+            .widen(&matching, stated.unwrap_or(Scope::Exact), &mut chosen);
         chosen
     }
 
-    /// Whether `id` matches `pred` itself, or through the ownership scope of a matching entity.
-    fn widened(&self, id: EntityId, scope: Scope, pred: impl Fn(&Entity) -> bool) -> bool {
-        match scope {
-            Scope::Exact => pred(self.entity(id)),
-            Scope::Subsidiaries => {
-                let mut e = Some(id);
-                while let Some(x) = e {
-                    if pred(self.entity(x)) {
-                        return true;
-                    }
-                    e = self.entity(x).owned_by;
-                }
-                false
-            }
-            Scope::Group => {
-                let root = self.ultimate_owner(id);
-                (0..self.entities.len() as u32)
-                    .map(EntityId)
-                    .any(|x| self.ultimate_owner(x) == root && pred(self.entity(x)))
-            }
+    pub fn entity_ids(&self) -> impl Iterator<Item = EntityId> + '_ {
+        (0..self.entities.len() as u32).map(EntityId)
+    }
+
+    /// Who holds what arrives at `s`: a server's operator, a device's `held_by`; `None` for a
+    /// device in the hands of the data subject, which makes no receipt and is nobody's recipient.
+    pub fn holder(&self, s: SystemId) -> Option<EntityId> {
+        let system = self.system(s);
+        match system.location {
+            SystemLocation::Server => Some(system.operator),
+            SystemLocation::Device => system.held_by,
         }
+    }
+
+    /// The entity a system counts for when the speaker's own systems are told apart from others
+    /// (path starts, "direct"): a device's holder when it has one, else the operator — so the
+    /// speaker's own device apps are the speaker's (SPEC §4.2, §4.3).
+    pub fn party(&self, s: SystemId) -> EntityId {
+        let system = self.system(s);
+        system.held_by.unwrap_or(system.operator)
+    }
+
+    /// How long the recipient of `flow` keeps what it carries: the flow's retention, else the
+    /// system's, else nothing for an ephemeral process; `None` when the model does not say.
+    pub fn retention_of(&self, flow: FlowId) -> Option<Duration> {
+        let f = self.flow(flow);
+        let target = self.system(f.to);
+        f.retention
+            .or(target.retention)
+            .or(target.ephemeral.then_some(Duration::ZERO))
+    }
+
+    /// Whether `s` is one of the speaker's systems.
+    pub fn is_speaker_system(&self, s: SystemId) -> bool {
+        self.party(s) == self.speaker()
     }
 
     /// The ids of `systems`, in order: a witness path as people read it.

@@ -84,6 +84,8 @@ pub struct RawTaxon {
     pub description: Option<String>,
     pub parents: Option<Refs>,
     pub parts: Option<Refs>,
+    /// Special-category data (GDPR Art. 9 and the like); inherited by descendants.
+    pub sensitive: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -117,6 +119,9 @@ pub struct RawSystem {
     #[schemars(with = "String")]
     pub operated_by: Spanned<String>,
     pub location: Option<SystemLocation>,
+    /// A device only: the entity holding it (a business's phone); default the data subject.
+    #[schemars(with = "Option<String>")]
+    pub held_by: Option<Spanned<String>>,
     pub kind: Option<SystemKind>,
     pub ephemeral: Option<bool>,
     #[schemars(with = "Option<Text>")]

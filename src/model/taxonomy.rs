@@ -42,6 +42,8 @@ pub struct Taxon {
     pub description: Option<String>,
     pub parents: Vec<TaxonId>,
     pub parts: Vec<TaxonId>,
+    /// Marked sensitive itself; descendants inherit it (see [`Taxonomy::is_sensitive`]).
+    pub marked_sensitive: bool,
     pub builtin: bool,
     pub span: Option<Span>,
 }
@@ -54,7 +56,24 @@ pub struct Taxonomy {
     index: HashMap<String, TaxonId>,
     ancestors: Vec<Vec<TaxonId>>,
     contained: Vec<Vec<TaxonId>>,
+    sensitive: Vec<bool>,
+    /// Keys that identify a person by themselves (SPEC §8), among the fields.
+    identifiers: Vec<TaxonId>,
 }
+
+/// Keys that identify a person by themselves: data carrying one of them, or a key within one, is
+/// not anonymous whatever its flow says (SPEC §8).
+const DIRECT_IDENTIFIERS: [&str; 9] = [
+    "user.name",
+    "user.contact.email",
+    "user.contact.phone_number",
+    "user.contact.address",
+    "user.unique_id",
+    "user.account",
+    "user.device.device_id",
+    "user.device.ip_address",
+    "user.device.cookie_id",
+];
 
 /// A reference to another key inside a definition, kept until every key is known.
 struct PendingRef {
@@ -144,6 +163,9 @@ impl TaxonomyBuilder {
             if raw.description.is_some() {
                 existing.description = raw.description;
             }
+            if let Some(sensitive) = raw.sensitive {
+                existing.marked_sensitive = sensitive;
+            }
             let pending = &mut self.pending[id.index()];
             if let Some(parents) = parents {
                 pending.parents.get_or_insert_with(Vec::new).extend(parents);
@@ -159,6 +181,7 @@ impl TaxonomyBuilder {
             description: raw.description,
             parents: Vec::new(),
             parts: Vec::new(),
+            marked_sensitive: raw.sensitive.unwrap_or(false),
             builtin,
             span,
         });
@@ -193,6 +216,8 @@ impl TaxonomyBuilder {
             index: self.index,
             ancestors: Vec::new(),
             contained: Vec::new(),
+            sensitive: Vec::new(),
+            identifiers: Vec::new(),
         };
         let parent_cycle = taxonomy.find_cycle(|t| &t.parents);
         let part_cycle = taxonomy.find_cycle(|t| &t.parts);
@@ -275,6 +300,16 @@ impl Taxonomy {
     /// kind of (an address book of a special kind is still an address book).
     pub fn contained(&self, x: TaxonId) -> &[TaxonId] {
         &self.contained[x.index()]
+    }
+
+    /// Sensitive data (SPEC §7): `x` or one of its ancestors is marked `sensitive`.
+    pub fn is_sensitive(&self, x: TaxonId) -> bool {
+        self.sensitive[x.index()]
+    }
+
+    /// `x` identifies a person by itself: it is within a direct identifier (SPEC §8).
+    pub fn is_direct_identifier(&self, x: TaxonId) -> bool {
+        self.identifiers.iter().any(|&id| self.is_within(x, id))
     }
 
     /// `x` contains `y` or something within `y` through parts.
@@ -383,7 +418,21 @@ impl Taxonomy {
             acc.dedup();
             ancestors[id.index()] = acc;
         }
+        self.sensitive = (0..n)
+            .map(|i| {
+                self.taxa[i].marked_sensitive
+                    || ancestors[i]
+                        .iter()
+                        .any(|a| self.taxa[a.index()].marked_sensitive)
+            })
+            .collect();
         self.ancestors = ancestors;
+        if self.kind == TaxonomyKind::Fields {
+            self.identifiers = DIRECT_IDENTIFIERS
+                .iter()
+                .filter_map(|k| self.get(k))
+                .collect();
+        }
         let mut contained: Vec<Vec<TaxonId>> = vec![Vec::new(); n];
         for id in self.ids() {
             let mut seen = vec![false; n];

@@ -10,6 +10,7 @@ use crate::diagnostics::Sources;
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::Status;
+use crate::model::FlowId;
 use crate::output::markdown::escape;
 
 /// One line of the record of processing: what one recipient receives.
@@ -61,6 +62,7 @@ pub fn build(audit: &PolicyAudit, sources: &Sources) -> PolicyReport {
     // Group receipts per recipient (and role); purposes and retention come from the flows into
     // the recipient's systems that carry a received field.
     let mut rows: BTreeMap<(String, &'static str), InventoryRow> = BTreeMap::new();
+    let mut last_hops: BTreeMap<(String, &'static str), BTreeSet<FlowId>> = BTreeMap::new();
     let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for j in &audit.disclosures.judged {
         let r = &j.receipt;
@@ -88,29 +90,20 @@ pub fn build(audit: &PolicyAudit, sources: &Sources) -> PolicyReport {
                 .extend(j.by.iter().map(|s| s.id(model).to_owned()));
         }
         reach.entry(field).or_default().insert(entity.id.clone());
+        last_hops
+            .entry((entity.id.clone(), role))
+            .or_default()
+            .extend(r.last_hops.iter().copied());
     }
-    for row in rows.values_mut() {
-        let entity = model
-            .entities
-            .iter()
-            .position(|e| e.id == row.recipient)
-            .map(|i| crate::model::EntityId(i as u32));
+    for (key, row) in rows.iter_mut() {
+        // What the recipient uses the data for and keeps it for: the hops that bring it the
+        // fields it receives, as the receipts found them.
         let mut purposes = BTreeSet::new();
         let (mut known, mut unknown) = (Vec::new(), false);
-        for f in &model.flows {
-            let target = model.system(f.to);
-            let carries = f
-                .fields
-                .iter()
-                .any(|&x| row.fields.iter().any(|k| model.fields.key(x) == k));
-            if Some(target.operator) != entity || !carries {
-                continue;
-            }
+        for &flow in last_hops.get(key).into_iter().flatten() {
+            let f = model.flow(flow);
             purposes.extend(f.purposes.iter().map(|&p| model.purposes.key(p).to_owned()));
-            match f.retention.or(target.retention).or(target
-                .ephemeral
-                .then_some(crate::model::duration::Duration::ZERO))
-            {
+            match model.retention_of(flow) {
                 Some(kept) => known.push(kept),
                 None => unknown = true,
             }
@@ -200,9 +193,18 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
         for f in findings.iter().filter(|f| f.claim == r.claim) {
             let waived = if f.waiver.is_some() { " (waived)" } else { "" };
             let last = model.flow(f.last_flow().expect("a finding has a hop")).span;
+            let with: Vec<String> = f.fields[1..]
+                .iter()
+                .map(|&k| format!("`{}`", model.fields.key(k)))
+                .collect();
+            let with = if with.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", with.join(", "))
+            };
             let _ = writeln!(
                 out,
-                "- **{}**{waived}: `{}` reaches `{}` via `{}` — `{}:{}`",
+                "- **{}**{waived}: `{}`{with} reaches `{}` via `{}` — `{}:{}`",
                 f.verdict.as_str(),
                 model.fields.key(f.field),
                 model.system(f.recipient).id,

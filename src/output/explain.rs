@@ -10,7 +10,7 @@ use crate::engine::finding::Finding;
 use crate::model::Scope;
 use crate::model::taxonomy::TaxonId;
 use crate::model::{FlowId, Model, Selector, Statement, SystemId};
-use crate::output::describe_note;
+use crate::output::{describe_note, describe_purpose_gap};
 
 /// One line of an explanation and what hangs below it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -177,6 +177,12 @@ impl Context<'_> {
         let recipient = self.model.system(f.recipient);
         let waived = if f.waiver.is_some() { " (waived)" } else { "" };
         let mut children = vec![self.path(&f.path, &f.flows)];
+        if f.fields.len() > 1 {
+            children.push(Node::leaf(format!(
+                "with it: {}",
+                self.keys(&f.fields[1..])
+            )));
+        }
         children.extend(
             f.notes
                 .iter()
@@ -201,7 +207,7 @@ impl Context<'_> {
                 f.verdict.as_str(),
                 self.model.fields.key(f.field),
                 recipient.id,
-                self.model.entity(recipient.operator).name,
+                self.model.entity(self.model.party(f.recipient)).name,
                 f.certainty.as_str(),
                 if f.direct { "direct" } else { "indirect" }
             ),
@@ -213,6 +219,12 @@ impl Context<'_> {
         let r = &j.receipt;
         let by: Vec<String> = j.by.iter().map(|&s| self.statement(s)).collect();
         let mut children = vec![self.path(&r.path, &r.flows)];
+        if let Some(gap) = &j.purpose_gap {
+            children.push(Node::leaf(format!(
+                "not disclosed for this use: {}",
+                describe_purpose_gap(self.model, gap)
+            )));
+        }
         if by.is_empty() {
             children.push(Node::leaf("no disclosure or claim covers it"));
         } else {

@@ -82,7 +82,7 @@ fn annotations(run: &AuditRun) -> Vec<Annotation> {
                     "{} reaches {} ({}) via {}{promise}",
                     model.fields.key(f.field),
                     recipient.id,
-                    model.entity(recipient.operator).name,
+                    model.entity(model.party(f.recipient)).name,
                     path.join(" → ")
                 ),
             });

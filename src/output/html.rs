@@ -372,9 +372,18 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
                     .map(|s| format!("<span>{}</span>", escape(s)))
                     .collect();
                 let last = model.flow(f.last_flow().expect("a finding has a hop")).span;
+                let with: Vec<String> = f.fields[1..]
+                    .iter()
+                    .map(|&k| format!("<code>{}</code>", escape(model.fields.key(k))))
+                    .collect();
+                let with = if with.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {}", with.join(", "))
+                };
                 let _ = write!(
                     out,
-                    "<li><span class=\"{verdict}\">{verdict}</span>: <code>{}</code> reaches <code>{}</code> <span class=\"path\">{}</span> <small>{}:{}</small>{waived}</li>",
+                    "<li><span class=\"{verdict}\">{verdict}</span>: <code>{}</code>{with} reaches <code>{}</code> <span class=\"path\">{}</span> <small>{}:{}</small>{waived}</li>",
                     escape(model.fields.key(f.field)),
                     escape(&model.system(f.recipient).id),
                     chain.join("→"),

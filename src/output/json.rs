@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{AuditRun, Report, ordered};
+use super::{AuditRun, Report, describe_purpose_gap, ordered};
 use crate::baseline::Comparison;
 use crate::diagnostics::Sources;
 use crate::engine::disclosures::verdict::{DisclosureVerdict, Judged};
@@ -100,6 +100,8 @@ struct FindingJson<'a> {
     verdict: &'static str,
     certainty: &'static str,
     field: &'a str,
+    /// Every key reaching the recipient for the claim field, worst first; `field` is the first.
+    fields: Vec<&'a str>,
     claim_field: &'a str,
     recipient: Recipient<'a>,
     path: Vec<&'a str>,
@@ -127,6 +129,11 @@ struct ReceiptJson<'a> {
     verdict: DisclosureVerdict,
     by: Vec<&'a str>,
     kind: &'static str,
+    /// What the entity uses the field for: the purposes its last hops declare.
+    purposes: Vec<&'a str>,
+    /// Why a disclosed receipt is `omitted`: a purpose no covering disclosure names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
     system: &'a str,
     path: Vec<&'a str>,
     flows: Vec<&'a str>,
@@ -155,6 +162,15 @@ fn receipt_json<'a>(sources: &'a Sources, model: &'a Model, j: &'a Judged) -> Re
         verdict: j.verdict,
         by: j.by.iter().map(|s| s.id(model)).collect(),
         kind: r.kind.as_str(),
+        purposes: r
+            .purposes(model)
+            .into_iter()
+            .map(|p| model.purposes.key(p))
+            .collect(),
+        note: j
+            .purpose_gap
+            .as_ref()
+            .map(|gap| describe_purpose_gap(model, gap)),
         system: &model.system(r.system).id,
         path: model.system_ids(&r.path),
         flows: r.flows.iter().map(|f| model.flow(*f).id.as_str()).collect(),
@@ -205,10 +221,11 @@ fn finding_json<'a>(sources: &'a Sources, model: &'a Model, f: &'a Finding) -> F
         verdict: f.verdict.as_str(),
         certainty: f.certainty.as_str(),
         field: model.fields.key(f.field),
+        fields: f.fields.iter().map(|&k| model.fields.key(k)).collect(),
         claim_field: model.fields.key(f.claim_field),
         recipient: Recipient {
             system: &recipient.id,
-            entity: &model.entity(recipient.operator).id,
+            entity: &model.entity(model.party(f.recipient)).id,
         },
         path: model.system_ids(&f.path),
         flows: f

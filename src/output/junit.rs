@@ -30,7 +30,7 @@ fn describe(model: &Model, f: &Finding) -> String {
         f.verdict.as_str(),
         model.fields.key(f.field),
         recipient.id,
-        model.entity(recipient.operator).name,
+        model.entity(model.party(f.recipient)).name,
         path.join(" -> "),
         flows.join(", ")
     )

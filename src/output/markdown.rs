@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{AuditRun, Report, ordered};
+use super::{AuditRun, Report, describe_purpose_gap, ordered};
 use crate::baseline::Comparison;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::{Status, Verdict};
@@ -119,7 +119,7 @@ impl Report for Markdown {
                     code(&claim.id),
                     code(model.fields.key(f.field)),
                     code(&recipient.id),
-                    escape(&model.entity(recipient.operator).name),
+                    escape(&model.entity(model.party(f.recipient)).name),
                     code(&path.join(" → ")),
                     flows.join(", "),
                     code(&format!(
@@ -129,6 +129,13 @@ impl Report for Markdown {
                         last.column
                     ))
                 );
+                if f.fields.len() > 1 {
+                    let keys: Vec<String> = f.fields[1..]
+                        .iter()
+                        .map(|&k| code(model.fields.key(k)))
+                        .collect();
+                    let _ = writeln!(out, "  with {}", keys.join(", "));
+                }
                 if let Some(i) = f.waiver {
                     let _ = writeln!(out, "  waived: {}", escape(&model.waivers[i].reason));
                 }
@@ -148,9 +155,14 @@ impl Report for Markdown {
                         } else {
                             ""
                         };
+                    let gap = j
+                        .purpose_gap
+                        .as_ref()
+                        .map(|gap| format!(" ({})", escape(&describe_purpose_gap(model, gap))))
+                        .unwrap_or_default();
                     let _ = writeln!(
                         out,
-                        "| {}{collects} | {} | {} | {} | {} |",
+                        "| {}{collects} | {} | {}{gap} | {} | {} |",
                         escape(&model.entity_label(r.entity)),
                         code(model.fields.key(r.field)),
                         verdict_mark(j.verdict),

@@ -26,6 +26,7 @@ pub use table::Table;
 
 use crate::baseline::Comparison;
 use crate::engine::audit::PolicyAudit;
+use crate::engine::disclosures::verdict::PurposeGap;
 use crate::engine::finding::{Finding, Note};
 use crate::engine::run::AuditRun;
 use crate::model::Model;
@@ -54,6 +55,21 @@ pub fn ordered<'a>(audit: &'a PolicyAudit) -> Vec<&'a Finding> {
         )
     });
     findings
+}
+
+/// Why a disclosed receipt is `omitted` (SPEC §6), in words.
+pub fn describe_purpose_gap(model: &Model, gap: &PurposeGap) -> String {
+    let keys = |list: &[crate::model::taxonomy::TaxonId]| {
+        list.iter()
+            .map(|&p| model.purposes.key(p))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "disclosed for {}, used for {}",
+        keys(&gap.disclosed),
+        keys(&gap.used_for)
+    )
 }
 
 /// A note in words, for people.

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
     ArtifactLocation, CodeFlow, Location, Message, MultiformatMessageString, PhysicalLocation,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif as SarifLog, Suppression, ThreadFlow, ThreadFlowLocation, Tool, ToolComponent,
+    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, Sarif as SarifLog, Suppression, ThreadFlow, ThreadFlowLocation, Tool,
+    ToolComponent,
 };
 
 use super::{AuditRun, Report, ordered};
@@ -172,14 +173,25 @@ fn finding_result(sources: &Sources, model: &Model, f: &Finding) -> SarifResult 
         .as_deref()
         .map(|t| format!(": \"{t}\""))
         .unwrap_or_default();
+    let keys: Vec<&str> = f.fields.iter().map(|&k| model.fields.key(k)).collect();
+    let also = match keys.len() {
+        1 => String::new(),
+        _ => format!("; with it {}", keys[1..].join(", ")),
+    };
     let msg = format!(
-        "{} breaks `{}`{promise} — {} reaches {} ({}) via {}",
+        "{} breaks `{}`{promise} — {} reaches {} ({}) via {}{also}",
         f.verdict.as_str(),
         claim.id,
-        model.fields.key(f.field),
+        keys[0],
         recipient.id,
-        model.entity(recipient.operator).name,
+        model.entity(model.party(f.recipient)).name,
         path_text(model, &f.path)
+    );
+    let mut properties = BTreeMap::new();
+    properties.insert("fields".to_owned(), serde_json::json!(keys));
+    properties.insert(
+        "claimField".to_owned(),
+        serde_json::json!(model.fields.key(f.claim_field)),
     );
     let last = model.flow(f.last_flow().expect("a finding has a hop"));
     let mut fingerprints = BTreeMap::new();
@@ -203,7 +215,12 @@ fn finding_result(sources: &Sources, model: &Model, f: &Finding) -> SarifResult 
         .locations(vec![location(sources, last.span, None, None)])
         .related_locations(vec![related])
         .code_flows(vec![code_flow(sources, model, &f.flows)])
-        .partial_fingerprints(fingerprints);
+        .partial_fingerprints(fingerprints)
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(properties)
+                .build(),
+        );
     match f.waiver {
         Some(i) => {
             let w = &model.waivers[i];

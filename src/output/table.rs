@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use comfy_table::{Cell, Color, ContentArrangement, presets};
 
-use super::{AuditRun, Report, describe_note, ordered};
+use super::{AuditRun, Report, describe_note, describe_purpose_gap, ordered};
 use crate::baseline::Comparison;
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::receipts::ReceiptKind;
@@ -66,8 +66,12 @@ impl Table {
             self.paint(&verdict, color),
             model.fields.key(f.field),
             recipient.id,
-            model.entity(recipient.operator).name,
+            model.entity(model.party(f.recipient)).name,
         );
+        if f.fields.len() > 1 {
+            let keys: Vec<&str> = f.fields[1..].iter().map(|&k| model.fields.key(k)).collect();
+            let _ = writeln!(out, "        with   {}", keys.join(", "));
+        }
         let path: Vec<&str> = model.system_ids(&f.path);
         let reach = if f.direct { "direct" } else { "indirect" };
         let hops = if f.hops() == 1 {
@@ -164,6 +168,15 @@ impl Table {
                 model.fields.key(r.field),
                 path.join(" → "),
             );
+            if let Some(gap) = &j.purpose_gap {
+                let _ = writeln!(
+                    out,
+                    "    {:<9} {:<width$}  {}",
+                    "",
+                    "",
+                    describe_purpose_gap(model, gap)
+                );
+            }
         }
         if !audit.disclosures.over.is_empty() {
             let ids: Vec<&str> = audit

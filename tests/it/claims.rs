@@ -187,7 +187,11 @@ fn the_spec_example_reads_as_the_spec_shows() {
         f["location"],
         serde_json::json!({"file": "fixtures/valid/spec-example.yaml", "line": 42, "column": 5})
     );
-    assert_eq!(f["id"].as_str().unwrap().len(), 12);
+    assert_eq!(
+        f["id"].as_str().unwrap().len(),
+        16,
+        "16 hex digits of SHA-256"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::model::Scope;
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();
-    let excluded = model.select(&claim.exclude, claim.scope.unwrap_or(Scope::Exact));
+    let excluded = model.select(&claim.exclude, claim.scope, Scope::Exact);
     checker
         .disclosures
         .judged

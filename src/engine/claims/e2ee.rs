@@ -1,13 +1,13 @@
 //! `e2ee`: a field that leaves an endpoint stays ciphertext to every system that is not an
-//! endpoint. Relays may carry the ciphertext; the first non-endpoint that can read it violates.
+//! endpoint (SPEC §5). Relays may carry the ciphertext; a non-endpoint that holds plaintext violates.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
-use super::Checker;
+use super::{Candidate, Checker, Witness, group};
 use crate::engine::finding::{Finding, Verdict};
-use crate::engine::graph::{Certainty, Pass};
-use crate::model::{Claim, FlowId, Model, SystemId};
-use crate::model::{Protection, SystemLocation};
+use crate::engine::graph::{Certainty, Pass, ReachOptions};
+use crate::model::taxonomy::TaxonId;
+use crate::model::{Claim, FlowId, Model, Protection, SystemId, SystemLocation};
 
 /// Where a BFS state came from: the flow and the previous state (system, holds plaintext).
 type Predecessor = Option<(FlowId, usize)>;
@@ -20,51 +20,41 @@ pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
         endpoint[e.index()] = true;
     }
     let mut findings = Vec::new();
-    for &y in &claim.fields {
-        let mut best: BTreeMap<SystemId, (Verdict, Certainty, usize, Finding)> = BTreeMap::new();
-        for k in checker.keys(y) {
+    for (y, keys) in checker.keys_by_claim_field(claim) {
+        let mut candidates = Vec::new();
+        for k in keys {
+            // Every hop counts, readable or not; derived data only where it identifies someone.
             let passes: Vec<Pass> = checker
                 .tracer
-                .graph
                 .passes(k)
-                .into_iter()
+                .iter()
                 .filter(|p| {
-                    !matches!(
-                        model.flow(p.flow).protection,
-                        Protection::Aggregated | Protection::Anonymized
-                    )
+                    checker
+                        .tracer
+                        .graph
+                        .flow_counts(p.flow, &ReachOptions::default())
                 })
+                .copied()
                 .collect();
             for certainty in [Certainty::Definite, Certainty::Possible] {
-                for finding in breaches(model, &endpoint, &passes, certainty, y) {
-                    let key = (finding.verdict, finding.certainty, finding.hops());
-                    let better = match best.get(&finding.recipient) {
-                        None => true,
-                        Some((v, c, h, _)) => {
-                            (std::cmp::Reverse(key.0), key.1, key.2)
-                                < (std::cmp::Reverse(*v), *c, *h)
-                        }
-                    };
-                    if better {
-                        best.insert(finding.recipient, (key.0, key.1, key.2, finding));
-                    }
-                }
+                candidates.extend(breaches(model, &endpoint, &passes, certainty, k));
             }
         }
-        findings.extend(best.into_values().map(|(_, _, _, f)| f));
+        findings.extend(group(model, y, candidates));
     }
     findings
 }
 
 /// BFS over (system, holds plaintext) states from the endpoints, using passes of at most
-/// `certainty`; a non-endpoint receiving plaintext over a hop that is not e2ee is a breach.
+/// `certainty`; a non-endpoint that comes to hold plaintext is a breach. Plaintext leaves only a
+/// plaintext holder over a hop that is not `e2ee`; an endpoint or a device decrypts.
 fn breaches(
     model: &Model,
     endpoint: &[bool],
     passes: &[Pass],
     certainty: Certainty,
-    y: crate::model::taxonomy::TaxonId,
-) -> Vec<Finding> {
+    k: TaxonId,
+) -> Vec<Candidate> {
     let n = model.systems.len();
     let mut out_edges: Vec<Vec<&Pass>> = vec![Vec::new(); n];
     for p in passes.iter().filter(|p| p.certainty <= certainty) {
@@ -97,14 +87,12 @@ fn breaches(
             for pass in &out_edges[s] {
                 let flow = model.flow(pass.flow);
                 let t = flow.to.index();
-                let target_plain = if flow.protection == Protection::E2ee {
-                    endpoint[t] || model.system(flow.to).location == SystemLocation::Device
-                } else {
-                    if plain && !endpoint[t] {
-                        found.push((t, pass.flow, state(s, plain)));
-                    }
-                    plain
-                };
+                let decrypts =
+                    endpoint[t] || model.system(flow.to).location == SystemLocation::Device;
+                let target_plain = decrypts || (plain && flow.protection != Protection::E2ee);
+                if target_plain && !endpoint[t] {
+                    found.push((t, pass.flow, state(s, plain)));
+                }
                 let next = state(t, target_plain);
                 if seen[next].is_none() {
                     seen[next] = Some(Some((pass.flow, state(s, plain))));
@@ -127,20 +115,15 @@ fn breaches(
                 }
             }
             flows.reverse();
-            let mut path = vec![model.flow(flows[0]).from];
-            path.extend(flows.iter().map(|f| model.flow(*f).to));
-            Finding {
-                claim: 0,
+            Candidate {
+                recipient: SystemId(t as u32),
                 verdict: Verdict::of(certainty),
                 certainty,
-                field: listed_of(last).unwrap_or(y),
-                claim_field: y,
-                recipient: SystemId(t as u32),
-                path,
-                direct: endpoint[model.flow(last).from.index()],
-                flows,
+                listed: listed_of(last).unwrap_or(k),
+                hops: flows.len() as u32,
+                last,
                 notes: Vec::new(),
-                waiver: None,
+                witness: Witness::Flows(flows),
             }
         })
         .collect()
@@ -175,12 +158,17 @@ mod tests {
     }
 
     #[test]
-    fn a_device_at_the_other_end_that_copies_plaintext_out_violates() {
+    fn a_device_that_is_not_an_endpoint_holds_plaintext_and_violates() {
+        // SPEC §4.2 (version 2): a device is the end of a session; not listed as an endpoint, it
+        // breaks the promise itself, and so does the server it copies the plaintext to.
         assert_eq!(
             audit(
                 "  - {from: app, to: biz, fields: [user.content.private.message], protection: e2ee}\n  - {from: biz, to: crm, fields: [user.content.private.message]}\n"
             ),
-            ["violated user.content.private.message@crm: app>biz>crm"]
+            [
+                "violated user.content.private.message@biz: app>biz",
+                "violated user.content.private.message@crm: app>biz>crm"
+            ]
         );
     }
 }

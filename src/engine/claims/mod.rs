@@ -17,10 +17,10 @@ use std::rc::Rc;
 use super::disclosures::Disclosures;
 use super::finding::{Finding, Note, Verdict};
 use super::graph::{Certainty, ReachOptions};
-use super::reach::{Arrival, Reach, Tracer};
+use super::reach::{Arrival, Holding, Reach, Tracer};
+pub use super::scope::{exempts, recipients, speaker_selection};
 use crate::model::taxonomy::TaxonId;
-use crate::model::{Claim, FlowId, Model, Selector, SystemId};
-use crate::model::{ClaimKind, Scope};
+use crate::model::{Claim, ClaimKind, FlowId, Model, SystemId};
 
 /// Checks the claims of one model against its reach and its judged receipts.
 pub struct Checker<'a, 'm> {
@@ -28,12 +28,34 @@ pub struct Checker<'a, 'm> {
     disclosures: &'a Disclosures,
 }
 
-/// A candidate finding before grouping: the arrival plus the claim's verdict on it.
+/// Which arrivals a check is about: what a system can read, or whatever it keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    Plaintext,
+    Anything,
+}
+
+/// How a candidate's witness path is found: through the reach, or given.
+#[derive(Clone, Debug)]
+pub enum Witness {
+    /// The arrival's flow, after the path by which the speaker's data reached its source.
+    Reached(Rc<Reach>, Option<(Certainty, Holding)>),
+    /// The flows of the path, first hop first.
+    Flows(Vec<FlowId>),
+}
+
+/// One way a key reaches a system where the claim breaks, before grouping.
 #[derive(Clone, Debug)]
 pub struct Candidate {
-    pub arrival: Arrival,
+    pub recipient: SystemId,
     pub verdict: Verdict,
+    pub certainty: Certainty,
+    /// The key as listed on the last hop.
+    pub listed: TaxonId,
+    pub hops: u32,
+    pub last: FlowId,
     pub notes: Vec<Note>,
+    pub witness: Witness,
 }
 
 impl<'a, 'm> Checker<'a, 'm> {
@@ -73,116 +95,141 @@ impl<'a, 'm> Checker<'a, 'm> {
         )
     }
 
-    /// The keys that travel for claim field `y`.
-    pub fn keys(&self, y: TaxonId) -> Vec<TaxonId> {
-        self.tracer.graph.travelling_keys(y)
-    }
-
-    /// Builds a finding from the best candidate of a group.
-    fn finding(&self, reach: &Reach, claim_field: TaxonId, c: Candidate) -> Finding {
-        let model = self.model();
-        let a = c.arrival;
-        let flow = model.flow(a.flow);
-        let mut flows = match a.source {
-            Some(certainty) => reach.flows_to(model, flow.from, certainty),
-            None => Vec::new(),
-        };
-        flows.push(a.flow);
-        let mut path = vec![model.flow(flows[0]).from];
-        path.extend(flows.iter().map(|f| model.flow(*f).to));
-        let mut notes = c.notes;
-        notes.sort();
-        notes.dedup();
-        Finding {
-            claim: 0,
-            verdict: c.verdict,
-            certainty: a.certainty,
-            field: a.listed,
-            claim_field,
-            recipient: a.target,
-            path,
-            flows,
-            direct: self.tracer.graph.is_speaker_system(flow.from),
-            notes,
-            waiver: None,
+    /// The keys that travel for each claim field (SPEC §4.2), each key under one claim field
+    /// only — the most specific that contains it — so that a key with several parents, or
+    /// listed claim fields that overlap, never yield two findings at one system.
+    pub fn keys_by_claim_field(&self, claim: &Claim) -> Vec<(TaxonId, Vec<TaxonId>)> {
+        let fields = &self.model().fields;
+        let mut owner: BTreeMap<TaxonId, TaxonId> = BTreeMap::new();
+        for &y in &claim.fields {
+            for k in self.tracer.graph.travelling_keys(y) {
+                let better = owner.get(&k).is_none_or(|&current| {
+                    let more_specific = y != current && fields.is_within(y, current);
+                    let comparable = more_specific || fields.is_within(current, y);
+                    more_specific
+                        || (!comparable
+                            && (!fields.is_sensitive(y), fields.key(y))
+                                < (!fields.is_sensitive(current), fields.key(current)))
+                });
+                if better {
+                    owner.insert(k, y);
+                }
+            }
         }
+        claim
+            .fields
+            .iter()
+            .map(|&y| {
+                let keys = owner.iter().filter(|&(_, &o)| o == y).map(|(&k, _)| k);
+                (y, keys.collect())
+            })
+            .collect()
     }
 
     /// The shared shape of most checks: for each claim field and travelling key, judge every
-    /// arrival, and keep per (claim field, system) the worst verdict, then definite before
-    /// possible, then the fewest hops (SPEC §4.2).
+    /// arrival the check `reads`, and group what breaks per (claim field, system).
     pub fn judge_arrivals(
         &mut self,
         claim: &Claim,
         options: &ReachOptions,
         from_anywhere: bool,
+        reads: Reads,
         mut judge: impl FnMut(&Model, &Arrival) -> Option<(Verdict, Vec<Note>)>,
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for &y in &claim.fields {
-            let mut best: BTreeMap<SystemId, (Candidate, Rc<Reach>)> = BTreeMap::new();
-            for k in self.keys(y) {
+        for (y, keys) in self.keys_by_claim_field(claim) {
+            let mut candidates = Vec::new();
+            for k in keys {
                 let (reach, arrivals) = self.tracer.arrivals(k, options, from_anywhere);
                 for arrival in arrivals {
+                    if reads == Reads::Plaintext && !arrival.plaintext {
+                        continue;
+                    }
                     let Some((verdict, notes)) = judge(self.model(), &arrival) else {
                         continue;
                     };
-                    let candidate = Candidate {
-                        arrival,
+                    candidates.push(Candidate {
+                        recipient: arrival.target,
                         verdict,
+                        certainty: arrival.certainty,
+                        listed: arrival.listed,
+                        hops: arrival.hops,
+                        last: arrival.flow,
                         notes,
-                    };
-                    let better = match best.get(&arrival.target) {
-                        None => true,
-                        Some((current, _)) => rank(&candidate) < rank(current),
-                    };
-                    if better {
-                        best.insert(arrival.target, (candidate, reach.clone()));
-                    }
+                        witness: Witness::Reached(reach.clone(), arrival.source),
+                    });
                 }
             }
-            for (candidate, reach) in best.into_values() {
-                findings.push(self.finding(&reach, y, candidate));
-            }
+            findings.extend(group(self.model(), y, candidates));
         }
         findings
     }
 }
 
-/// Sort key of candidates within a group: smaller is kept.
-fn rank(c: &Candidate) -> (std::cmp::Reverse<Verdict>, Certainty, u32, FlowId, TaxonId) {
-    (
-        std::cmp::Reverse(c.verdict),
-        c.arrival.certainty,
-        c.arrival.hops,
-        c.arrival.flow,
-        c.arrival.listed,
-    )
-}
-
-/// The entities a claim's selectors pick, with `default_scope` unless the claim states one.
-pub fn selection(
-    model: &Model,
-    selectors: &[Selector],
-    claim: &Claim,
-    default_scope: Scope,
-) -> Vec<bool> {
-    model.select(selectors, claim.scope.unwrap_or(default_scope))
-}
-
-/// `at`/`operators` default: the speaker itself, widened by `scope`.
-pub fn speaker_selection(
-    model: &Model,
-    selectors: &[Selector],
-    claim: &Claim,
-    default_scope: Scope,
-) -> Vec<bool> {
-    if selectors.is_empty() {
-        model.select(
-            &[Selector::Entity(model.speaker())],
-            claim.scope.unwrap_or(default_scope),
+/// One finding per system from the candidates of one claim field (SPEC §4.2, §5): the worst
+/// verdict, then definite before possible, then sensitive keys, then by key, then the fewest
+/// hops; `fields` lists every key that reaches the system, in that order.
+pub fn group(model: &Model, claim_field: TaxonId, candidates: Vec<Candidate>) -> Vec<Finding> {
+    let rank = |c: &Candidate| {
+        (
+            std::cmp::Reverse(c.verdict),
+            c.certainty,
+            !model.fields.is_sensitive(c.listed),
+            model.fields.key(c.listed),
+            c.hops,
+            c.last,
         )
-    } else {
-        selection(model, selectors, claim, Scope::Exact)
+    };
+    let mut by_system: BTreeMap<SystemId, Vec<Candidate>> = BTreeMap::new();
+    for c in candidates {
+        by_system.entry(c.recipient).or_default().push(c);
+    }
+    by_system
+        .into_values()
+        .map(|mut group| {
+            group.sort_by(|a, b| rank(a).cmp(&rank(b)));
+            let mut fields: Vec<TaxonId> = Vec::new();
+            for c in &group {
+                if !fields.contains(&c.listed) {
+                    fields.push(c.listed);
+                }
+            }
+            finding(model, claim_field, group.swap_remove(0), fields)
+        })
+        .collect()
+}
+
+/// The finding of a group's best candidate.
+fn finding(model: &Model, claim_field: TaxonId, best: Candidate, fields: Vec<TaxonId>) -> Finding {
+    let flow = model.flow(best.last);
+    let flows = match best.witness {
+        Witness::Flows(flows) => flows,
+        Witness::Reached(reach, source) => {
+            let mut flows = match source {
+                Some((certainty, holding)) => reach.flows_to(model, flow.from, certainty, holding),
+                None => Vec::new(),
+            };
+            flows.push(best.last);
+            flows
+        }
+    };
+    let mut path = vec![model.flow(flows[0]).from];
+    path.extend(flows.iter().map(|f| model.flow(*f).to));
+    let mut notes = best.notes;
+    notes.sort();
+    notes.dedup();
+    Finding {
+        claim: 0,
+        verdict: best.verdict,
+        certainty: best.certainty,
+        field: fields[0],
+        fields,
+        claim_field,
+        recipient: best.recipient,
+        path,
+        flows,
+        direct: model.is_speaker_system(flow.from),
+        notes,
+        waiver: None,
     }
 }

@@ -1,7 +1,7 @@
 //! `no_collect`: no server system of the speaker receives the field, from anywhere.
 //! Collection is receipt by the speaker's servers; the device app holding data is not collection.
 
-use super::Checker;
+use super::{Checker, Reads, exempts};
 use crate::engine::finding::{Finding, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
@@ -9,11 +9,15 @@ use crate::model::SystemLocation;
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let speaker = checker.model().speaker();
-    let options = ReachOptions::new(claim.exempt_conditions.clone(), claim.include_derived);
-    checker.judge_arrivals(claim, &options, true, |model, arrival| {
+    let options = ReachOptions {
+        include_derived: claim.include_derived,
+    };
+    checker.judge_arrivals(claim, &options, true, Reads::Plaintext, |model, arrival| {
         let target = model.system(arrival.target);
-        (target.operator == speaker && target.location == SystemLocation::Server)
-            .then(|| (Verdict::of(arrival.certainty), Vec::new()))
+        (target.operator == speaker
+            && target.location == SystemLocation::Server
+            && !exempts(claim, model.flow(arrival.flow)))
+        .then(|| (Verdict::of(arrival.certainty), Vec::new()))
     })
 }
 

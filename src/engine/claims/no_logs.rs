@@ -1,8 +1,7 @@
 //! `no_logs`: no server system in scope (default: the speaker's) keeps the field at all: a store,
 //! or any retention above zero, violates; a process that may keep it is undetermined.
 
-use super::retention_max::effective_retention;
-use super::{Checker, speaker_selection};
+use super::{Checker, Reads, speaker_selection};
 use crate::engine::finding::{Finding, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
@@ -11,13 +10,16 @@ use crate::model::{Scope, SystemKind, SystemLocation};
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();
     let in_scope = speaker_selection(model, &claim.at, claim, Scope::Exact);
-    let options = ReachOptions::new(Vec::new(), claim.include_derived);
-    checker.judge_arrivals(claim, &options, false, |model, arrival| {
+    let options = ReachOptions {
+        include_derived: claim.include_derived,
+    };
+    // Whatever entity sent it, read or not (SPEC §5): a store that holds only ciphertext keeps it.
+    checker.judge_arrivals(claim, &options, true, Reads::Anything, |model, arrival| {
         let target = model.system(arrival.target);
         if !in_scope[target.operator.index()] || target.location != SystemLocation::Server {
             return None;
         }
-        let retention = effective_retention(model, arrival.flow);
+        let retention = model.retention_of(arrival.flow);
         let keeps = target.kind == SystemKind::Store || retention.is_some_and(|r| !r.is_zero());
         let verdict = if keeps {
             Verdict::of(arrival.certainty)

@@ -1,33 +1,34 @@
 //! `no_share`: no selected recipient's system receives the field by any path from the speaker.
 //! The speaker is never its own recipient; when its scope covers the speaker, findings say so.
 
-use super::{Checker, selection};
+use super::{Checker, Reads, exempts, recipients};
 use crate::engine::finding::{Finding, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
-use crate::model::{Role, Scope};
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
-    let model = checker.model();
-    let mut recipients = selection(model, &claim.with, claim, Scope::Group);
-    let speaker = model.speaker().index();
-    let self_excluded = std::mem::replace(&mut recipients[speaker], false);
-    let options = ReachOptions::new(claim.exempt_conditions.clone(), claim.include_derived);
-    checker.judge_arrivals(claim, &options, false, |model, arrival| {
-        let flow = model.flow(arrival.flow);
-        if !recipients[model.system(arrival.target).operator.index()] {
-            return None;
-        }
-        if claim.processors_exempt && flow.role == Role::Processor {
-            return None;
-        }
-        let notes = if self_excluded {
-            vec![Note::SelfExcluded]
-        } else {
-            Vec::new()
-        };
-        Some((Verdict::of(arrival.certainty), notes))
-    })
+    let (recipients, self_excluded) = recipients(checker.model(), claim);
+    let options = ReachOptions {
+        include_derived: claim.include_derived,
+    };
+    checker.judge_arrivals(
+        claim,
+        &options,
+        false,
+        Reads::Plaintext,
+        |model, arrival| {
+            let holder = model.holder(arrival.target)?;
+            if !recipients[holder.index()] || exempts(claim, model.flow(arrival.flow)) {
+                return None;
+            }
+            let notes = if self_excluded {
+                vec![Note::SelfExcluded]
+            } else {
+                Vec::new()
+            };
+            Some((Verdict::of(arrival.certainty), notes))
+        },
+    )
 }
 
 #[cfg(test)]

@@ -1,36 +1,47 @@
 //! `only_for_purposes`: every flow in the speaker's reach that carries the field declares only
 //! purposes within the allowed ones; a flow that declares none leaves the claim undetermined.
 
-use super::Checker;
+use super::{Checker, Reads, exempts};
 use crate::engine::finding::{Finding, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
-    let options = ReachOptions::new(claim.exempt_conditions.clone(), claim.include_derived);
-    checker.judge_arrivals(claim, &options, false, |model, arrival| {
-        let flow = model.flow(arrival.flow);
-        if flow.purposes.is_empty() {
-            return Some((Verdict::Undetermined, vec![Note::NoPurpose]));
-        }
-        let outside: Vec<_> = flow
-            .purposes
-            .iter()
-            .copied()
-            .filter(|&p| {
-                !claim
-                    .purposes
-                    .iter()
-                    .any(|&allowed| model.purposes.is_within(p, allowed))
+    let options = ReachOptions {
+        include_derived: claim.include_derived,
+    };
+    checker.judge_arrivals(
+        claim,
+        &options,
+        false,
+        Reads::Plaintext,
+        |model, arrival| {
+            let flow = model.flow(arrival.flow);
+            if exempts(claim, flow) {
+                return None;
+            }
+            if flow.purposes.is_empty() {
+                return Some((Verdict::Undetermined, vec![Note::NoPurpose]));
+            }
+            let outside: Vec<_> = flow
+                .purposes
+                .iter()
+                .copied()
+                .filter(|&p| {
+                    !claim
+                        .purposes
+                        .iter()
+                        .any(|&allowed| model.purposes.is_within(p, allowed))
+                })
+                .collect();
+            (!outside.is_empty()).then(|| {
+                (
+                    Verdict::of(arrival.certainty),
+                    vec![Note::DisallowedPurposes(outside)],
+                )
             })
-            .collect();
-        (!outside.is_empty()).then(|| {
-            (
-                Verdict::of(arrival.certainty),
-                vec![Note::DisallowedPurposes(outside)],
-            )
-        })
-    })
+        },
+    )
 }
 
 #[cfg(test)]

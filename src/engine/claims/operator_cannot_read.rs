@@ -1,7 +1,7 @@
 //! `operator_cannot_read`: no server system of an operator (default: the speaker's group) can
 //! read the field, i.e. receives it over a hop that is not end-to-end encrypted.
 
-use super::{Checker, speaker_selection};
+use super::{Checker, Reads, speaker_selection};
 use crate::engine::finding::{Finding, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
@@ -10,8 +10,11 @@ use crate::model::{Scope, SystemLocation};
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();
     let operators = speaker_selection(model, &claim.operators, claim, Scope::Group);
-    let options = ReachOptions::new(Vec::new(), claim.include_derived);
-    checker.judge_arrivals(claim, &options, false, |model, arrival| {
+    let options = ReachOptions {
+        include_derived: claim.include_derived,
+    };
+    // Whatever entity sent it (SPEC §5): what an operator's server can read.
+    checker.judge_arrivals(claim, &options, true, Reads::Plaintext, |model, arrival| {
         let target = model.system(arrival.target);
         (operators[target.operator.index()] && target.location == SystemLocation::Server)
             .then(|| (Verdict::of(arrival.certainty), Vec::new()))

@@ -1,34 +1,27 @@
 //! `retention_max`: no server system in scope (default: the speaker's) keeps the field longer
 //! than `max`; a flow's `retention` overrides its recipient's, and unspecified is undetermined.
 
-use super::{Checker, speaker_selection};
+use super::{Checker, Reads, speaker_selection};
 use crate::engine::finding::{Finding, Note, Verdict};
 use crate::engine::graph::ReachOptions;
+use crate::model::Claim;
 use crate::model::duration::Duration;
-use crate::model::{Claim, FlowId, Model};
 use crate::model::{Scope, SystemLocation};
-
-/// How long the recipient of `flow` keeps what it carries: the flow's retention, else the
-/// system's, else nothing for an ephemeral process; `None` when the model does not say.
-pub fn effective_retention(model: &Model, flow: FlowId) -> Option<Duration> {
-    let f = model.flow(flow);
-    let target = model.system(f.to);
-    f.retention
-        .or(target.retention)
-        .or(target.ephemeral.then_some(Duration::ZERO))
-}
 
 pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
     let model = checker.model();
     let in_scope = speaker_selection(model, &claim.at, claim, Scope::Exact);
     let max = claim.max.unwrap_or(Duration::Indefinite);
-    let options = ReachOptions::new(Vec::new(), claim.include_derived);
-    checker.judge_arrivals(claim, &options, false, |model, arrival| {
+    let options = ReachOptions {
+        include_derived: claim.include_derived,
+    };
+    // Whatever entity sent it, read or not (SPEC §5): a store that holds only ciphertext keeps it.
+    checker.judge_arrivals(claim, &options, true, Reads::Anything, |model, arrival| {
         let target = model.system(arrival.target);
         if !in_scope[target.operator.index()] || target.location != SystemLocation::Server {
             return None;
         }
-        let retention = effective_retention(model, arrival.flow);
+        let retention = model.retention_of(arrival.flow);
         let verdict = match retention {
             None => Verdict::Undetermined,
             Some(kept) if kept > max => Verdict::of(arrival.certainty),

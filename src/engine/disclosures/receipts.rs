@@ -1,13 +1,13 @@
-//! Receipts (SPEC §6): every (entity, field) the speaker's data reaches by a readable path, and
-//! every field the speaker's own servers collect, each with its shortest witness path.
+//! Receipts (SPEC §6): every (entity, field) the speaker's data reaches readable, and every field
+//! the speaker's own servers collect, each with its shortest witness path and its last hops.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::engine::finding::{Finding, Verdict};
 use crate::engine::graph::{Certainty, ReachOptions};
-use crate::engine::reach::Tracer;
-use crate::model::SystemLocation;
+use crate::engine::reach::{Arrival, Holding, Tracer};
 use crate::model::taxonomy::TaxonId;
-use crate::model::{EntityId, FlowId, SystemId};
+use crate::model::{EntityId, FlowId, Model, SystemId, SystemLocation};
 
 /// Whether a receipt is sharing with another entity or collection by the speaker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,27 +39,29 @@ pub struct Receipt {
     pub entity: EntityId,
     pub field: TaxonId,
     pub kind: ReceiptKind,
+    /// Definite, or only possible (a hop lists a broader key): only definite receipts are judged.
+    pub certainty: Certainty,
     /// The system the witness path ends at.
     pub system: SystemId,
     pub path: Vec<SystemId>,
     pub flows: Vec<FlowId>,
     /// The last hop leaves a speaker system.
     pub direct: bool,
+    /// Every flow that brings the field, readable, into a system of the entity: the hops whose
+    /// purposes the receipt is used for and whose exemptions a claim may grant (SPEC §5, §6).
+    pub last_hops: Vec<FlowId>,
 }
 
 impl Receipt {
     /// A finding of claim `claim` about this receipt: the field reaching the entity by the
     /// receipt's path (for `disclosure_complete` and `no_expansion`).
-    pub fn finding(
-        &self,
-        claim: usize,
-        verdict: crate::engine::finding::Verdict,
-    ) -> crate::engine::finding::Finding {
-        crate::engine::finding::Finding {
+    pub fn finding(&self, claim: usize, verdict: Verdict) -> Finding {
+        Finding {
             claim,
             verdict,
-            certainty: Certainty::Definite,
+            certainty: self.certainty,
             field: self.field,
+            fields: vec![self.field],
             claim_field: self.field,
             recipient: self.system,
             path: self.path.clone(),
@@ -69,12 +71,32 @@ impl Receipt {
             waiver: None,
         }
     }
+
+    /// The purposes the entity uses the field for: those its last hops declare, sorted.
+    pub fn purposes(&self, model: &Model) -> Vec<TaxonId> {
+        let mut purposes: Vec<TaxonId> = self
+            .last_hops
+            .iter()
+            .flat_map(|&f| model.flow(f).purposes.iter().copied())
+            .collect();
+        purposes.sort();
+        purposes.dedup();
+        purposes
+    }
 }
 
-/// All receipts of a model, ordered by entity, kind and field key. A receipt is of a field key as
-/// flows list it; the key travels as SPEC §4.2 says (composites carry their parts), over
-/// readable hops only, and only definitely: a broader key listed on a flow is its own receipt.
-pub fn receipts(tracer: &mut Tracer) -> Vec<Receipt> {
+/// Every receipt of a model, ordered by entity, kind and field key: the definite ones, which
+/// disclosures judge, and the share receipts that are only possible.
+pub struct Receipts {
+    pub definite: Vec<Receipt>,
+    pub possible: Vec<Receipt>,
+}
+
+/// All receipts of a model. A receipt is of a field key as flows list it; the key travels as SPEC
+/// §4.2 says (composites carry their parts) and must arrive readable. An entity receives what
+/// arrives at a system it holds (never a device in its user's hands); the speaker collects what
+/// arrives at its servers, from anyone.
+pub fn receipts(tracer: &mut Tracer) -> Receipts {
     let model = tracer.model();
     let speaker = model.speaker();
     let listed: BTreeSet<TaxonId> = model
@@ -83,57 +105,94 @@ pub fn receipts(tracer: &mut Tracer) -> Vec<Receipt> {
         .flat_map(|f| f.fields.iter().copied())
         .collect();
     let options = ReachOptions::default();
-    let mut out = Vec::new();
+    let mut definite = Vec::new();
+    let mut possible = Vec::new();
     for k in listed {
         let (reach, arrivals) = tracer.arrivals(k, &options, true);
-        // Third parties: the nearest reached system of each entity other than the speaker.
-        let mut nearest: BTreeMap<EntityId, (u32, SystemId)> = BTreeMap::new();
-        for (i, system) in model.systems.iter().enumerate() {
-            let id = SystemId(i as u32);
-            if system.operator == speaker {
-                continue;
+        // Readable, definite arrivals: from the speaker's reach for sharing, from anyone for
+        // collection.
+        let readable = |a: &&Arrival| a.plaintext && a.certainty == Certainty::Definite;
+        let mut last_hops: BTreeMap<EntityId, Vec<FlowId>> = BTreeMap::new();
+        for a in arrivals
+            .iter()
+            .filter(readable)
+            .filter(|a| a.source.is_some())
+        {
+            if let Some(holder) = model.holder(a.target).filter(|&h| h != speaker) {
+                last_hops.entry(holder).or_default().push(a.flow);
             }
-            if let Some((Certainty::Definite, step)) = reach.best(id)
+        }
+        // Each other entity at its nearest reached system; ties go to the first system id.
+        let mut nearest: BTreeMap<EntityId, (Certainty, u32, SystemId)> = BTreeMap::new();
+        for id in (0..model.systems.len() as u32).map(SystemId) {
+            let Some(holder) = model.holder(id).filter(|&h| h != speaker) else {
+                continue;
+            };
+            if let Some((certainty, step)) = reach.plaintext(id)
                 && step.hops > 0
             {
-                let candidate = (step.hops, id);
+                let candidate = (certainty, step.hops, id);
                 nearest
-                    .entry(system.operator)
+                    .entry(holder)
                     .and_modify(|c| *c = (*c).min(candidate))
                     .or_insert(candidate);
             }
         }
-        for (entity, (_, system)) in nearest {
-            let flows = reach.flows_to(model, system, Certainty::Definite);
-            out.push(receipt(tracer, entity, k, ReceiptKind::Share, flows));
+        for (entity, (certainty, _, system)) in nearest {
+            let flows = reach.flows_to(model, system, certainty, Holding::Plaintext);
+            let hops = last_hops.remove(&entity).unwrap_or_default();
+            let receipt = receipt(
+                tracer,
+                entity,
+                k,
+                ReceiptKind::Share,
+                certainty,
+                flows,
+                hops,
+            );
+            match certainty {
+                Certainty::Definite => definite.push(receipt),
+                Certainty::Possible => possible.push(receipt),
+            }
         }
         // Collection: the speaker's servers receiving the key, from anyone.
-        let collected = arrivals
+        let collecting: Vec<&Arrival> = arrivals
             .iter()
+            .filter(readable)
             .filter(|a| {
                 let target = model.system(a.target);
-                a.certainty == Certainty::Definite
-                    && target.operator == speaker
-                    && target.location == SystemLocation::Server
+                target.operator == speaker && target.location == SystemLocation::Server
             })
-            .min_by_key(|a| (a.hops, a.flow));
-        if let Some(arrival) = collected {
+            .collect();
+        // The nearest server, ties to the first system id (SPEC §4.3).
+        if let Some(arrival) = collecting.iter().min_by_key(|a| (a.hops, a.target, a.flow)) {
             let source = model.flow(arrival.flow).from;
-            let mut flows = match reach.best(source) {
-                Some((Certainty::Definite, _)) => {
-                    reach.flows_to(model, source, Certainty::Definite)
-                }
-                _ => Vec::new(),
+            let mut flows = match arrival.source {
+                Some((certainty, holding)) => reach.flows_to(model, source, certainty, holding),
+                None => Vec::new(),
             };
             flows.push(arrival.flow);
-            out.push(receipt(tracer, speaker, k, ReceiptKind::Collect, flows));
+            let mut hops: Vec<FlowId> = collecting.iter().map(|a| a.flow).collect();
+            hops.sort();
+            hops.dedup();
+            definite.push(receipt(
+                tracer,
+                speaker,
+                k,
+                ReceiptKind::Collect,
+                Certainty::Definite,
+                flows,
+                hops,
+            ));
         }
     }
-    out.sort_by(|a, b| {
-        let key = |r: &Receipt| (r.entity, r.kind, model.fields.key(r.field).to_owned());
-        key(a).cmp(&key(b))
-    });
-    out
+    for list in [&mut definite, &mut possible] {
+        list.sort_by(|a, b| {
+            let key = |r: &Receipt| (r.entity, r.kind, model.fields.key(r.field).to_owned());
+            key(a).cmp(&key(b))
+        });
+    }
+    Receipts { definite, possible }
 }
 
 fn receipt(
@@ -141,19 +200,25 @@ fn receipt(
     entity: EntityId,
     field: TaxonId,
     kind: ReceiptKind,
+    certainty: Certainty,
     flows: Vec<FlowId>,
+    mut last_hops: Vec<FlowId>,
 ) -> Receipt {
     let model = tracer.model();
     let last = model.flow(*flows.last().expect("a receipt has at least one hop"));
     let mut path = vec![model.flow(flows[0]).from];
     path.extend(flows.iter().map(|f| model.flow(*f).to));
+    last_hops.sort();
+    last_hops.dedup();
     Receipt {
         entity,
         field,
         kind,
+        certainty,
         system: last.to,
         path,
-        direct: tracer.graph.is_speaker_system(last.from),
+        direct: model.is_speaker_system(last.from),
         flows,
+        last_hops,
     }
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
+use crate::engine::scope::{exempts, recipients};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{ClaimKind, Scope};
 use crate::model::{Model, Selector, Statement};
@@ -70,18 +71,33 @@ pub struct Judged {
     pub receipt: Receipt,
     pub verdict: DisclosureVerdict,
     pub by: Vec<StatementRef>,
+    /// When the disclosures that cover the receipt leave out a purpose it is used for (SPEC §6):
+    /// the receipt is `omitted`, and this says why.
+    pub purpose_gap: Option<PurposeGap>,
+}
+
+/// Purposes a receipt is used for that no covering disclosure names, and those they do name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PurposeGap {
+    pub used_for: Vec<TaxonId>,
+    pub disclosed: Vec<TaxonId>,
 }
 
 impl Judged {
-    /// A stable fingerprint of the receipt (entity, field, kind), for baselines.
-    pub fn fingerprint(&self, model: &Model) -> String {
+    /// What identifies the receipt within its policy, across versions: entity, field and kind.
+    pub fn key(&self, model: &Model) -> String {
         let r = &self.receipt;
-        crate::engine::finding::fingerprint_of(&format!(
+        format!(
             "receipt|{}|{}|{}",
             model.entity(r.entity).id,
             model.fields.key(r.field),
             r.kind.as_str()
-        ))
+        )
+    }
+
+    /// A stable fingerprint of (policy, key), for baselines.
+    pub fn fingerprint(&self, model: &Model) -> String {
+        crate::engine::finding::fingerprint_of(&format!("{}|{}", model.policy.id, self.key(model)))
     }
 }
 
@@ -124,6 +140,8 @@ struct Prepared {
     positive: bool,
     kind: ReceiptKind,
     fields: Vec<TaxonId>,
+    /// The purposes a disclosure names (none: any purpose).
+    purposes: Vec<TaxonId>,
     /// Entities selected (shares and `no_share`); collection concerns the speaker only.
     selection: Option<Vec<bool>>,
     selected: usize,
@@ -139,7 +157,7 @@ fn prepare(model: &Model) -> Vec<Prepared> {
             .filter(|s| matches!(s, Selector::Entity(_)))
             .cloned()
             .collect();
-        model.select(&entities, scope)
+        model.select(&entities, Some(scope), scope)
     };
     let mut out = Vec::new();
     for (i, d) in model.disclosures.iter().enumerate() {
@@ -149,24 +167,26 @@ fn prepare(model: &Model) -> Vec<Prepared> {
                 fields,
                 with,
                 scope,
-                ..
+                purposes,
             } => {
-                let selection = model.select(with, *scope);
+                let selection = model.select(with, Some(*scope), *scope);
                 Prepared {
                     statement,
                     positive: true,
                     kind: ReceiptKind::Share,
                     fields: fields.clone(),
+                    purposes: purposes.clone(),
                     selected: selection.iter().filter(|&&b| b).count(),
                     selection: Some(selection),
                     named: named_by(with, *scope),
                 }
             }
-            Statement::Collect { fields, .. } => Prepared {
+            Statement::Collect { fields, purposes } => Prepared {
                 statement,
                 positive: true,
                 kind: ReceiptKind::Collect,
                 fields: fields.clone(),
+                purposes: purposes.clone(),
                 selection: None,
                 selected: 1,
                 named: vec![true; n],
@@ -177,13 +197,13 @@ fn prepare(model: &Model) -> Vec<Prepared> {
         let statement = StatementRef::Claim(i);
         match c.kind {
             ClaimKind::NoShare => {
-                let mut selection = model.select(&c.with, c.scope.unwrap_or(Scope::Group));
-                selection[model.speaker().index()] = false;
+                let (selection, _) = recipients(model, c);
                 out.push(Prepared {
                     statement,
                     positive: false,
                     kind: ReceiptKind::Share,
                     fields: c.fields.clone(),
+                    purposes: Vec::new(),
                     selected: selection.iter().filter(|&&b| b).count(),
                     selection: Some(selection),
                     named: vec![false; n],
@@ -194,6 +214,7 @@ fn prepare(model: &Model) -> Vec<Prepared> {
                 positive: false,
                 kind: ReceiptKind::Collect,
                 fields: c.fields.clone(),
+                purposes: Vec::new(),
                 selection: None,
                 selected: 1,
                 named: vec![false; n],
@@ -204,6 +225,21 @@ fn prepare(model: &Model) -> Vec<Prepared> {
     out
 }
 
+/// Whether a negative claim judges `receipt`: on some last hop the claim does not exempt
+/// (SPEC §5). Positive statements have no exemptions.
+fn judges(model: &Model, statement: StatementRef, receipt: &Receipt) -> bool {
+    match statement {
+        StatementRef::Disclosure(_) => true,
+        StatementRef::Claim(i) => {
+            let claim = &model.claims[i];
+            receipt
+                .last_hops
+                .iter()
+                .any(|&f| !exempts(claim, model.flow(f)))
+        }
+    }
+}
+
 fn covers(model: &Model, prepared: &[Prepared], receipt: &Receipt) -> Vec<Cover> {
     let x = receipt.field;
     let e = receipt.entity.index();
@@ -211,6 +247,7 @@ fn covers(model: &Model, prepared: &[Prepared], receipt: &Receipt) -> Vec<Cover>
     prepared
         .iter()
         .filter(|p| p.kind == receipt.kind && p.selection.as_ref().is_none_or(|s| s[e]))
+        .filter(|p| judges(model, p.statement, receipt))
         .filter_map(|p| {
             let field = covering_field(model, x, &p.fields)?;
             Some(Cover {
@@ -224,8 +261,53 @@ fn covers(model: &Model, prepared: &[Prepared], receipt: &Receipt) -> Vec<Cover>
         .collect()
 }
 
+/// The purposes of `receipt` that none of the covering disclosures `positive` names, if any
+/// (SPEC §6): a disclosure without purposes covers every purpose; hops without one change nothing.
+fn purpose_gap(
+    model: &Model,
+    prepared: &[Prepared],
+    positive: &[Cover],
+    receipt: &Receipt,
+) -> Option<PurposeGap> {
+    let statements: Vec<&Prepared> = positive
+        .iter()
+        .filter_map(|c| prepared.iter().find(|p| p.statement == c.statement))
+        .collect();
+    if statements.iter().any(|p| p.purposes.is_empty()) {
+        return None;
+    }
+    let used_for: Vec<TaxonId> = receipt
+        .purposes(model)
+        .into_iter()
+        .filter(|&p| {
+            !statements
+                .iter()
+                .any(|s| s.purposes.iter().any(|&q| model.purposes.is_within(p, q)))
+        })
+        .collect();
+    if used_for.is_empty() {
+        return None;
+    }
+    let mut disclosed: Vec<TaxonId> = statements
+        .iter()
+        .flat_map(|s| s.purposes.iter().copied())
+        .collect();
+    disclosed.sort();
+    disclosed.dedup();
+    Some(PurposeGap {
+        used_for,
+        disclosed,
+    })
+}
+
 /// Classifies one receipt from the statements that cover it.
-fn judge(model: &Model, covering: Vec<Cover>, receipt: Receipt, mode: ConflictMode) -> Judged {
+fn judge(
+    model: &Model,
+    prepared: &[Prepared],
+    covering: Vec<Cover>,
+    receipt: Receipt,
+    mode: ConflictMode,
+) -> Judged {
     let (positive, negative): (Vec<Cover>, Vec<Cover>) =
         covering.into_iter().partition(|c| c.positive);
     let refs = |covers: &[Cover]| -> Vec<StatementRef> {
@@ -275,10 +357,20 @@ fn judge(model: &Model, covering: Vec<Cover>, receipt: Receipt, mode: ConflictMo
             }
         }
     };
+    // Disclosed, but not for what the data is used for: the use is not disclosed.
+    let purpose_gap = matches!(verdict, DisclosureVerdict::Clear | DisclosureVerdict::Vague)
+        .then(|| purpose_gap(model, prepared, &positive, &receipt))
+        .flatten();
+    let verdict = if purpose_gap.is_some() {
+        DisclosureVerdict::Omitted
+    } else {
+        verdict
+    };
     Judged {
         receipt,
         verdict,
         by,
+        purpose_gap,
     }
 }
 
@@ -299,7 +391,7 @@ pub fn judge_all(
                 used[i] = true;
             }
         }
-        judged.push(judge(model, covering, receipt, mode));
+        judged.push(judge(model, &prepared, covering, receipt, mode));
     }
     let over = (0..used.len()).filter(|&i| !used[i]).collect();
     (judged, over)

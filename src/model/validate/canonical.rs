@@ -1,7 +1,7 @@
 //! The canonical order of a validated model: entities, systems and flows sorted by id, every
 //! reference rewritten, so that nothing downstream depends on the order of the input.
 
-use crate::model::{EntityId, FlowId, Model, Selector, Statement, SystemId};
+use crate::model::{EntityId, FlowId, Model, Ownership, Selector, Statement, SystemId};
 
 /// Orders entities, systems and flows by id and rewrites every reference to them, so that
 /// indices — and with them tie-breaks between equally short paths and the order of output — never
@@ -35,6 +35,7 @@ pub(super) fn canonical(mut model: Model) -> Model {
     }
     for s in &mut model.systems {
         s.operator = e(s.operator);
+        s.held_by = s.held_by.map(e);
     }
     for f in &mut model.flows {
         f.from = SystemId(system[f.from.index()]);
@@ -60,5 +61,6 @@ pub(super) fn canonical(mut model: Model) -> Model {
             *id = e(*id);
         }
     }
+    model.ownership = Ownership::of(&model.entities);
     model
 }

@@ -7,7 +7,7 @@ use super::{Names, Validator};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::FileId;
 use crate::model::raw::RawDocument;
-use crate::model::{Entity, EntityId, System};
+use crate::model::{Entity, EntityId, System, SystemLocation};
 
 impl Validator<'_> {
     /// Every entity, with `owned_by` resolved and cycles cut; also every category carried.
@@ -96,11 +96,35 @@ impl Validator<'_> {
                     "privflow::model::unknown-entity",
                 );
                 let retention = raw.retention.as_ref().and_then(|r| self.duration(r));
+                let location = raw.location.unwrap_or_default();
+                let held_by = raw.held_by.as_ref().and_then(|holder| {
+                    let entity = self.resolve(
+                        entity_names,
+                        holder,
+                        "entity",
+                        "privflow::model::unknown-entity",
+                    )?;
+                    if location != SystemLocation::Device {
+                        let at = self.span(&holder.referenced);
+                        self.error(
+                            Diagnostic::error(
+                                "privflow::model::held-by-not-device",
+                                format!("system `{}` is not a device, so nobody holds it", id.value),
+                            )
+                            .at(at, "`held_by` on a server")
+                            .with_help(
+                                "`held_by` names who holds a device (a business's phone): set `location: device`, or remove `held_by`",
+                            ),
+                        );
+                    }
+                    Some(EntityId(entity))
+                });
                 systems.push(System {
                     name: raw.name.unwrap_or_else(|| id.value.clone()),
                     id: id.value.clone(),
                     operator: EntityId(operator.unwrap_or(0)),
-                    location: raw.location.unwrap_or_default(),
+                    location,
+                    held_by,
                     kind: raw.kind.unwrap_or_default(),
                     ephemeral: raw.ephemeral.unwrap_or(false),
                     retention,

@@ -7,8 +7,8 @@ use serde_saphyr::Spanned;
 
 use super::{Known, Names, Validator};
 use crate::diagnostics::{Diagnostic, FileId};
-use crate::model::raw::RawDocument;
-use crate::model::{Flow, SystemId};
+use crate::model::raw::{RawDocument, RawFlow};
+use crate::model::{Flow, Protection, SystemId};
 
 impl Validator<'_> {
     pub(super) fn flows(
@@ -50,6 +50,7 @@ impl Validator<'_> {
                 let (Some(from), Some(to)) = (from, to) else {
                     continue;
                 };
+                self.lint(&raw, from == to, known);
                 let n = pair_counts.entry((from, to)).or_insert(0);
                 *n += 1;
                 let id = match &raw.id {
@@ -80,6 +81,7 @@ impl Validator<'_> {
                     }
                 };
                 flows.push(Flow {
+                    named: raw.id.is_some(),
                     id,
                     from: SystemId(from),
                     to: SystemId(to),
@@ -95,5 +97,48 @@ impl Validator<'_> {
             }
         }
         (flow_names, flows)
+    }
+
+    /// The flow lints of SPEC §8, warnings that change no exit code: a flow from a system to
+    /// itself, and data marked aggregated or anonymized that lists a direct identifier.
+    fn lint(&mut self, raw: &RawFlow, to_itself: bool, known: &Known) {
+        if to_itself {
+            let at = self.span(&raw.to.referenced);
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "privflow::lint::self-flow",
+                    format!("flow from `{}` to itself", raw.from.value),
+                )
+                .at(at, "the same system as `from`")
+                .with_help("a flow moves data between two systems: name the system it goes to"),
+            );
+        }
+        let derived = matches!(
+            raw.protection,
+            Some(Protection::Aggregated | Protection::Anonymized)
+        );
+        let identifier = raw.fields.items.iter().find(|item| {
+            known
+                .fields
+                .get(&item.value)
+                .is_some_and(|k| known.fields.is_direct_identifier(k))
+        });
+        if let (true, Some(item)) = (derived, identifier) {
+            let protection = format!("{:?}", raw.protection.unwrap_or_default()).to_lowercase();
+            let at = self.span(&item.referenced);
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "privflow::lint::identifying-derived-data",
+                    format!(
+                        "a flow marked `{protection}` carries `{}`, which identifies a person",
+                        item.value
+                    ),
+                )
+                .at(at, "a direct identifier")
+                .with_help(format!(
+                    "data with an identifier is not {protection}: every claim and receipt treats this flow as personal; drop the identifier or the `{protection}` mark"
+                )),
+            );
+        }
     }
 }

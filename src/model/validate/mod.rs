@@ -247,6 +247,7 @@ impl Validator<'_> {
             claims,
             disclosures,
             waivers,
+            ownership: Ownership::default(),
         }))
     }
 
