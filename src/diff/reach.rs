@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use super::changes::{About, Changes, path_of};
-use super::promises::selected_ids;
 use super::{Check, Level, Side};
+use crate::engine::claims::no_expansion;
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
 use crate::engine::disclosures::verdict::Judged;
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Verdict};
 use crate::model::ClaimKind;
 use crate::model::Model;
 
@@ -75,12 +75,10 @@ pub fn reach(changes: &mut Changes) {
     let (b, r) = changes.models();
     let (b_receipts, r_receipts) = (receipts(&changes.base), receipts(&changes.revision));
     let r_group = r.ultimate_owner(r.speaker());
-    let mut expanded: Vec<&Judged> = Vec::new();
     for (key, j) in &r_receipts {
         if b_receipts.contains_key(key) {
             continue;
         }
-        expanded.push(j);
         let rc = &j.receipt;
         let outside = r.ultimate_owner(rc.entity) != r_group;
         let level = if outside || r.fields.is_sensitive(rc.field) {
@@ -107,40 +105,43 @@ pub fn reach(changes: &mut Changes) {
         };
         changes.push(Check::ReachNarrowed, &id, message, about);
     }
-    no_expansion(changes, &expanded);
+    no_expansion(changes);
 }
 
-/// `no_expansion` promises of the revision, against the base's reach.
-fn no_expansion(changes: &mut Changes, expanded: &[&Judged]) {
-    let r = changes.revision.audit.model;
-    for claim in r.claims.iter().filter(|c| c.kind == ClaimKind::NoExpansion) {
-        let selected = selected_ids(r, claim);
-        for j in expanded {
-            let rc = &j.receipt;
-            let entity = &r.entity(rc.entity).id;
-            let field_in_scope = claim.fields.is_empty()
-                || claim
-                    .fields
-                    .iter()
-                    .any(|&y| r.fields.is_within(rc.field, y));
-            if rc.kind != ReceiptKind::Share || !selected.contains(entity) || !field_in_scope {
-                continue;
-            }
-            let field = r.fields.key(rc.field);
+/// `no_expansion` promises of the revision, against the base's reach: the findings
+/// `audit --baseline` gives them, one change each (a possible one is a warning).
+fn no_expansion(changes: &mut Changes) {
+    let (b, r) = changes.models();
+    let (now, base) = (
+        &changes.revision.audit.disclosures,
+        &changes.base.audit.disclosures,
+    );
+    for (index, claim) in r.claims.iter().enumerate() {
+        if claim.kind != ClaimKind::NoExpansion {
+            continue;
+        }
+        for f in no_expansion::check(r, index, now, b, base) {
+            let entity = r.entity(r.party(f.recipient)).id.clone();
+            let field = r.fields.key(f.field);
+            let (verb, level) = match f.verdict {
+                Verdict::Violated => ("now reaches", Level::Error),
+                _ => ("may now reach", Level::Warning),
+            };
             let message = format!(
-                "claim {} is broken: {field} now reaches {}",
+                "claim {} is broken: {field} {verb} {}",
                 claim.id,
-                r.entity_label(rc.entity)
+                r.entity_label(r.party(f.recipient))
             );
+            let last = r.flow(f.last_flow().expect("a finding has a hop"));
             let about = About {
                 entity: Some(entity.clone()),
                 field: Some(field.to_owned()),
-                path: path_of(r, &rc.path),
+                path: path_of(r, &f.path),
                 base: None,
-                revision: changes.in_revision(last_hop(r, rc)),
+                revision: changes.in_revision(last.span),
             };
             let id = format!("{}|{entity}|{field}", claim.id);
-            changes.push(Check::NoExpansionBroken, &id, message, about);
+            changes.push_at(Check::NoExpansionBroken, level, &id, message, about);
         }
     }
 }

@@ -7,6 +7,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::engine::audit::PolicyAudit;
+use crate::engine::graph::ReachOptions;
+use crate::engine::reach::{Holding, Tracer};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{FlowId, Model, SystemId};
 use crate::model::{Protection, SystemLocation};
@@ -26,6 +28,28 @@ pub struct Subgraph<'a> {
     pub systems: Vec<SystemId>,
     pub flows: Vec<FlowId>,
     pub breaking: BTreeSet<FlowId>,
+    /// Flows drawn as carrying ciphertext: those `e2ee` hops, or, focused on a field, those that
+    /// carry its keys only as ciphertext (a relay forwarding over TLS).
+    pub ciphertext: BTreeSet<FlowId>,
+}
+
+/// Where a field's keys travel, as the audit's reach says (SPEC §4.2): every flow that carries
+/// one of them from where it is held, and those of these that carry it only as ciphertext.
+fn travel(model: &Model, field: TaxonId) -> (BTreeSet<FlowId>, BTreeSet<FlowId>) {
+    let mut tracer = Tracer::new(model);
+    let (mut carried, mut plaintext) = (BTreeSet::new(), BTreeSet::new());
+    for k in tracer.graph.travelling_keys(field) {
+        let (_, arrivals) = tracer.arrivals(k, &ReachOptions::default(), true);
+        for a in arrivals {
+            carried.insert(a.flow);
+            let source = a.source.map_or(Holding::Plaintext, |(_, h)| h);
+            if source == Holding::Plaintext && model.flow(a.flow).protection != Protection::E2ee {
+                plaintext.insert(a.flow);
+            }
+        }
+    }
+    let ciphertext = carried.difference(&plaintext).copied().collect();
+    (carried, ciphertext)
 }
 
 pub fn subgraph<'a>(audit: &'a PolicyAudit, focus: &Focus) -> Subgraph<'a> {
@@ -46,14 +70,20 @@ pub fn subgraph<'a>(audit: &'a PolicyAudit, focus: &Focus) -> Subgraph<'a> {
             .flat_map(|f| f.flows.iter().copied())
             .collect()
     });
-    let carries = |flow: FlowId| match focus.field {
-        None => true,
-        Some(y) => model.flow(flow).fields.iter().any(|&x| {
-            model.fields.is_within(x, y)
-                || model.fields.is_composite_of(x, y)
-                || model.fields.is_within(y, x)
-        }),
+    let (carried, ciphertext) = match focus.field {
+        Some(y) => {
+            let (carried, ciphertext) = travel(model, y);
+            (Some(carried), ciphertext)
+        }
+        None => (
+            None,
+            (0..model.flows.len() as u32)
+                .map(FlowId)
+                .filter(|&f| model.flow(f).protection == Protection::E2ee)
+                .collect(),
+        ),
     };
+    let carries = |flow: FlowId| carried.as_ref().is_none_or(|c| c.contains(&flow));
     let flows: Vec<FlowId> = (0..model.flows.len() as u32)
         .map(FlowId)
         .filter(|&f| carries(f) && claim_flows.as_ref().is_none_or(|c| c.contains(&f)))
@@ -72,6 +102,7 @@ pub fn subgraph<'a>(audit: &'a PolicyAudit, focus: &Focus) -> Subgraph<'a> {
         systems,
         flows,
         breaking,
+        ciphertext,
     }
 }
 
@@ -83,7 +114,7 @@ impl Subgraph<'_> {
         for &s in &self.systems {
             let owner = self
                 .model
-                .entity(self.model.ultimate_owner(self.model.system(s).operator));
+                .entity(self.model.ultimate_owner(self.model.party(s)));
             groups
                 .entry(owner.id.as_str())
                 .or_insert((owner.name.as_str(), Vec::new()))
@@ -135,7 +166,7 @@ impl Subgraph<'_> {
         for &f in &self.flows {
             let flow = model.flow(f);
             let mut attrs = vec![format!("label=\"{}\"", esc(&self.fields_label(f)))];
-            if flow.protection == Protection::E2ee {
+            if self.ciphertext.contains(&f) {
                 attrs.push("style=dashed".to_owned());
             }
             if self.breaking.contains(&f) {
@@ -185,7 +216,7 @@ impl Subgraph<'_> {
         let mut red = Vec::new();
         for (i, &f) in self.flows.iter().enumerate() {
             let flow = model.flow(f);
-            let arrow = if flow.protection == Protection::E2ee {
+            let arrow = if self.ciphertext.contains(&f) {
                 "-.->"
             } else {
                 "-->"
@@ -217,6 +248,8 @@ impl Subgraph<'_> {
             id: &'a str,
             name: &'a str,
             operator: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            held_by: Option<&'a str>,
             group: &'a str,
             location: &'static str,
         }
@@ -227,6 +260,7 @@ impl Subgraph<'_> {
             to: &'a str,
             fields: Vec<&'a str>,
             protection: String,
+            ciphertext: bool,
             breaks_a_promise: bool,
         }
         let model = self.model;
@@ -239,7 +273,8 @@ impl Subgraph<'_> {
                     id: &sys.id,
                     name: &sys.name,
                     operator: &model.entity(sys.operator).id,
-                    group: &model.entity(model.ultimate_owner(sys.operator)).id,
+                    held_by: sys.held_by.map(|h| model.entity(h).id.as_str()),
+                    group: &model.entity(model.ultimate_owner(model.party(s))).id,
                     location: if sys.location == SystemLocation::Device {
                         "device"
                     } else {
@@ -259,6 +294,7 @@ impl Subgraph<'_> {
                     to: &model.system(flow.to).id,
                     fields: flow.fields.iter().map(|&k| model.fields.key(k)).collect(),
                     protection: format!("{:?}", flow.protection).to_lowercase(),
+                    ciphertext: self.ciphertext.contains(&f),
                     breaks_a_promise: self.breaking.contains(&f),
                 }
             })

@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use crate::diagnostics::Sources;
 use crate::engine::audit::PolicyAudit;
+use crate::model::SystemLocation;
 use crate::model::{Model, SystemId};
-use crate::model::{Protection, SystemLocation};
 use crate::output::document::PolicyReport;
 use crate::output::export::{Focus, subgraph};
 
@@ -32,15 +32,15 @@ fn depths(model: &Model) -> Vec<u32> {
     let mut depth = vec![u32::MAX; n];
     let mut queue = VecDeque::new();
     for (i, s) in model.systems.iter().enumerate() {
-        if s.operator == model.speaker() && s.location == SystemLocation::Device {
+        if model.is_speaker_system(SystemId(i as u32)) && s.location == SystemLocation::Device {
             depth[i] = 0;
             queue.push_back(i);
         }
     }
     if queue.is_empty() {
-        for (i, s) in model.systems.iter().enumerate() {
-            if s.operator == model.speaker() {
-                depth[i] = 0;
+        for (i, d) in depth.iter_mut().enumerate() {
+            if model.is_speaker_system(SystemId(i as u32)) {
+                *d = 0;
                 queue.push_back(i);
             }
         }
@@ -66,7 +66,7 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     let speaker_group = model.ultimate_owner(model.speaker());
     let mut groups: BTreeMap<(bool, String), (String, Vec<SystemId>)> = BTreeMap::new();
     for &s in &sub.systems {
-        let group = model.ultimate_owner(model.system(s).operator);
+        let group = model.ultimate_owner(model.party(s));
         let key = (group != speaker_group, model.entity(group).id.clone());
         groups
             .entry(key)
@@ -224,7 +224,7 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
             )
         };
         let mut class = String::from("flow");
-        if flow.protection == Protection::E2ee {
+        if sub.ciphertext.contains(&f) {
             class.push_str(" e2ee");
         }
         if sub.breaking.contains(&f) {

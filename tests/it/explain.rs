@@ -83,3 +83,56 @@ fn an_unknown_id_exits_2_with_a_suggestion() {
         out.stderr
     );
 }
+
+#[path = "../../benches/generate.rs"]
+mod generate;
+
+/// Every claim of the bundled policies, the semantics fixtures and a generated model of 2 000
+/// systems: `explain` gives the audit's status and paths (SPEC §5: explain never contradicts it).
+#[test]
+fn explain_agrees_with_audit_on_every_claim() {
+    let options = privflow::AuditOptions {
+        today: privflow::model::duration::Date::parse("2026-11-22").unwrap(),
+        conflict: privflow::engine::disclosures::verdict::ConflictMode::Specific,
+        strict: false,
+    };
+    // The bundled policies, and every valid fixture as a policy of its own (the `split` one
+    // is one policy across files).
+    let mut paths: Vec<std::path::PathBuf> = vec!["policies".into(), "fixtures/valid/split".into()];
+    let mut pending = vec![std::path::PathBuf::from("fixtures/valid")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() && !path.ends_with("split") {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    for path in &paths {
+        let workspace = privflow::load(std::slice::from_ref(path))
+            .unwrap_or_else(|f| panic!("{path:?}: {f:?}"));
+        let run = privflow::audit_workspace(&workspace, options);
+        crate::support::explain_agrees_with_audit(&run).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    }
+    let text = generate::model(&generate::Size {
+        systems: 2_000,
+        flows: 20_000,
+        keys: 100,
+        claims: 100,
+    });
+    let workspace =
+        privflow::model::loader::load_inputs(vec![privflow::model::loader::InputFile {
+            path: "generated.yaml".into(),
+            bytes: text.into_bytes(),
+        }])
+        .unwrap();
+    let run = privflow::audit_workspace(&workspace, options);
+    assert!(
+        run.audits[0].findings.len() > 100,
+        "the generated model breaks promises"
+    );
+    crate::support::explain_agrees_with_audit(&run).unwrap();
+}

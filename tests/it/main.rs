@@ -13,4 +13,5 @@ mod graph;
 mod large;
 mod properties;
 mod report;
+mod semantics;
 mod support;

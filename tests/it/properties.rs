@@ -286,6 +286,14 @@ proptest! {
     }
 
     #[test]
+    fn explain_never_contradicts_the_audit(spec in spec()) {
+        let ws = load_inputs(render(&spec, &[], false)).unwrap();
+        let run = privflow::audit_workspace(&ws, options());
+        let agreed = crate::support::explain_agrees_with_audit(&run);
+        prop_assert!(agreed.is_ok(), "{:?}", agreed);
+    }
+
+    #[test]
     fn order_of_flows_maps_and_files_never_changes_the_output(
         spec in spec(), order in proptest::collection::vec(0usize..100, 0..20), split in any::<bool>(),
     ) {

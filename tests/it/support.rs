@@ -68,3 +68,59 @@ pub fn findings_of<'a>(json: &'a serde_json::Value, claim: &str) -> Vec<&'a serd
         .filter(|f| f["check"] == claim)
         .collect()
 }
+
+/// Checks that `explain` says of every claim what the audit says: the claim's status, one
+/// finding line per finding, and each finding's path. Runs in-process on the audit's own reach.
+pub fn explain_agrees_with_audit(run: &privflow::AuditRun) -> Result<(), String> {
+    use privflow::output::explain;
+    for audit in &run.audits {
+        let model = audit.model;
+        for result in &audit.claims {
+            let claim = &model.claims[result.claim];
+            let explained = explain::explain(audit, run.sources, &claim.id);
+            let tree = &explained
+                .iter()
+                .find(|e| e.subject == "claim")
+                .ok_or_else(|| format!("explain has no claim `{}`", claim.id))?
+                .tree;
+            let status = result.status.as_str();
+            if !tree.label.ends_with(&format!(": {status}")) {
+                return Err(format!(
+                    "`{}`: audit {status}, explain {}",
+                    claim.id, tree.label
+                ));
+            }
+            let text = explain::render(tree);
+            let own: Vec<_> = audit
+                .findings
+                .iter()
+                .filter(|f| f.claim == result.claim)
+                .collect();
+            let listed = tree
+                .children
+                .iter()
+                .find(|n| n.label == "findings")
+                .map_or(0, |n| n.children.len());
+            if listed != own.len() {
+                return Err(format!(
+                    "`{}`: audit has {} findings, explain lists {listed}",
+                    claim.id,
+                    own.len()
+                ));
+            }
+            for f in own {
+                let path = format!("path {} (", model.system_ids(&f.path).join(" → "));
+                if !text.contains(&path) {
+                    return Err(format!("`{}`: explain lacks the audit's {path}", claim.id));
+                }
+            }
+            if result.findings == 0 && text.contains("incorrect:") {
+                return Err(format!(
+                    "`{}` holds, yet explain judges a receipt incorrect by it",
+                    claim.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
