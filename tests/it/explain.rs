@@ -84,9 +84,6 @@ fn an_unknown_id_exits_2_with_a_suggestion() {
     );
 }
 
-#[path = "../../benches/generate.rs"]
-mod generate;
-
 /// Every claim of the bundled policies, the semantics fixtures and a generated model of 2 000
 /// systems: `explain` gives the audit's status and paths (SPEC §5: explain never contradicts it).
 #[test]
@@ -117,7 +114,7 @@ fn explain_agrees_with_audit_on_every_claim() {
         let run = privflow::audit_workspace(&workspace, options);
         crate::support::explain_agrees_with_audit(&run).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     }
-    let text = generate::model(&generate::Size {
+    let text = crate::generate::model(&crate::generate::Size {
         systems: 2_000,
         flows: 20_000,
         keys: 100,

@@ -1,8 +1,7 @@
 //! Budgets scale with the input: a large legitimate model loads (the default serde-saphyr event
 //! budget alone would refuse it), while the hostile cases in `bad_input` are still stopped.
 
-#[path = "../../benches/generate.rs"]
-mod generate;
+use crate::generate;
 
 #[test]
 fn a_100_000_flow_model_loads() {

@@ -9,6 +9,8 @@ mod commands;
 mod diff;
 mod disclosures;
 mod explain;
+#[path = "../../benches/generate.rs"]
+mod generate;
 mod graph;
 mod large;
 mod properties;
