@@ -114,13 +114,27 @@ fn the_bundled_interop_plan_shows_no_plaintext_at_the_relay_or_on_phones() {
 
 #[test]
 fn a_phone_is_its_users_and_a_shop_phone_is_the_shops() {
-    // Point 2: what reaches a contact's phone is not received by the maker of its app; a device
-    // `held_by` a shop counts as the shop's, though the speaker makes its software.
+    // Point 2: what reaches a contact's phone is not received by the maker of its app — only
+    // what the app then sends to its maker's cloud; a device `held_by` a shop counts as the
+    // shop's, though the speaker makes its software.
     let (_, json) = audit_json(&[&fixture("devices.yaml")]);
-    assert_eq!(status_of(&json, "no-chats-to-app-makers"), "holds");
+    let maker: Vec<String> = findings_of(&json, "no-chats-to-app-makers")
+        .iter()
+        .map(|f| path(f))
+        .collect();
+    assert_eq!(maker, ["app>server>contact-phone>maker-cloud"]);
+    let systems: Vec<String> = json["disclosures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} at {}", r["entity"], r["system"]))
+        .collect();
     assert_eq!(
-        receipts(&json),
-        ["shop user.content.private.message incorrect [no-chats-to-shops]"]
+        systems,
+        [
+            "\"app-maker\" at \"maker-cloud\"",
+            "\"shop\" at \"shop-phone\""
+        ]
     );
     let shop: Vec<String> = findings_of(&json, "no-chats-to-shops")
         .iter()
@@ -284,7 +298,8 @@ fn a_disclosure_for_another_purpose_leaves_the_receipt_omitted() {
         [
             "crashco user.device.device_id clear [crash-reports]",
             "mapco user.location.imprecise clear [maps]",
-            "meta user.unique_id.pseudonymous omitted [ad-reporting]"
+            "meta user.unique_id.pseudonymous omitted [ad-reporting]",
+            "weatherco user.location.imprecise clear [forecasts]"
         ]
     );
     let meta = &json["disclosures"][2];
@@ -465,4 +480,104 @@ fn the_bundled_audits_still_tell_the_seed_story() {
             "{r}"
         );
     }
+}
+
+#[test]
+fn a_diff_follows_the_same_plaintext_reach() {
+    // SPEC §4.2: every output follows the one reach. Adding the relay's onward flow adds a flow,
+    // not a reach: the partner receives only ciphertext.
+    let text = std::fs::read_to_string(fixture("ciphertext-relay.yaml")).unwrap();
+    let base: String = text
+        .lines()
+        .filter(|l| !l.contains("id: mirror"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let base_path = dir.path().join("base.yaml");
+    std::fs::write(&base_path, base).unwrap();
+    let out = privflow(&[
+        "diff",
+        base_path.to_str().unwrap(),
+        &fixture("ciphertext-relay.yaml"),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let checks: Vec<&str> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(checks, ["flow-added"], "{}", out.stdout);
+}
+
+#[test]
+fn a_tie_names_the_system_whose_id_sorts_first() {
+    let (_, json) = audit_json(&[&fixture("ties.yaml")]);
+    let systems: Vec<String> = json["disclosures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r["kind"], r["system"]))
+        .collect();
+    assert_eq!(
+        systems,
+        ["\"collect\" \"alpha-ingest\"", "\"share\" \"partner-a\""]
+    );
+}
+
+/// Writes `yaml` after a header naming speaker `app-co`, and audits it.
+fn audit_model(yaml: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.yaml");
+    std::fs::write(
+        &path,
+        format!("privflow: 1\npolicy: {{id: inline, speaker: app-co}}\n{yaml}"),
+    )
+    .unwrap();
+    audit_json(&[path.to_str().unwrap()]).1
+}
+
+#[test]
+fn selectors_other_than_with_take_a_stated_scope_else_exact() {
+    // SPEC §5: `operators`, `at` and `exclude` take the claim's scope when it states one.
+    let model = |scope: &str| {
+        audit_model(&format!(
+            "entities:\n  app-co: {{}}\n  meta: {{}}\n  fb: {{owned_by: meta}}\nsystems:\n  app: {{operated_by: app-co, location: device}}\n  fb-store: {{operated_by: fb}}\nflows:\n  - {{from: app, to: fb-store, fields: [user.content.private.message]}}\nclaims:\n  - {{id: c, kind: operator_cannot_read, fields: [user.content.private.message], operators: [meta]{scope}}}\n"
+        ))
+    };
+    assert_eq!(
+        status_of(&model(""), "c"),
+        "holds",
+        "exact: meta itself runs nothing"
+    );
+    assert_eq!(status_of(&model(", scope: group"), "c"), "violated");
+}
+
+#[test]
+fn a_path_is_definite_only_if_every_hop_is() {
+    // SPEC §4.2: a broader key on any hop makes the whole path possible.
+    let json = audit_model(
+        "entities:\n  app-co: {}\n  adnet: {}\nsystems:\n  app: {operated_by: app-co, location: device}\n  server: {operated_by: app-co}\n  ads: {operated_by: adnet}\nflows:\n  - {from: app, to: server, fields: [user.contact.phone_number]}\n  - {from: server, to: ads, fields: [user.contact]}\nclaims:\n  - {id: c, kind: no_share, fields: [user.contact.phone_number], with: [adnet]}\n",
+    );
+    let found = findings_of(&json, "c");
+    assert_eq!(found[0]["certainty"], "possible");
+    assert_eq!(found[0]["verdict"], "possible");
+    assert_eq!(path(found[0]), "app>server>ads");
+}
+
+#[test]
+fn a_system_fed_plaintext_and_ciphertext_holds_plaintext_by_the_plaintext_route() {
+    // SPEC §4.2: the witness path of a system fed both is a plaintext route.
+    let json = audit_model(
+        "entities:\n  app-co: {}\n  adnet: {}\nsystems:\n  app: {operated_by: app-co, location: device}\n  relay: {operated_by: app-co}\n  server: {operated_by: app-co}\n  ads: {operated_by: adnet}\nflows:\n  - {id: sealed, from: app, to: relay, fields: [user.content.private.message], protection: e2ee}\n  - {id: upload, from: app, to: server, fields: [user.content.private.message]}\n  - {id: sync, from: server, to: relay, fields: [user.content.private.message]}\n  - {id: onward, from: relay, to: ads, fields: [user.content.private.message]}\nclaims:\n  - {id: c, kind: no_share, fields: [user.content.private.message], with: [adnet]}\n",
+    );
+    let found = findings_of(&json, "c");
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0]["flows"],
+        serde_json::json!(["upload", "sync", "onward"]),
+        "not the shorter ciphertext route through `sealed`"
+    );
 }
