@@ -433,6 +433,9 @@ impl Context<'_> {
             format!("operated by {}", self.model.entity_label(s.operator)),
             format!("{:?} {:?}", s.location, s.kind).to_lowercase(),
         ];
+        if let Some(holder) = s.held_by {
+            facts.push(format!("held by {}", self.model.entity_label(holder)));
+        }
         if s.ephemeral {
             facts.push("ephemeral".to_owned());
         }
