@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Change, Check, Level, Levels, Location, Side};
+use super::{Change, Check, Fact, Level, Levels, Location, Side};
 use crate::diagnostics::Span;
 use crate::engine::finding::fingerprint_of;
 use crate::model::taxonomy::TaxonId;
@@ -25,6 +25,7 @@ pub struct About {
     pub path: Vec<String>,
     pub base: Option<Location>,
     pub revision: Option<Location>,
+    pub fact: Option<Fact>,
 }
 
 impl<'a> Changes<'a> {
@@ -70,7 +71,33 @@ impl<'a> Changes<'a> {
             path: about.path,
             base_location: about.base,
             revision_location: about.revision,
+            breaks: Vec::new(),
+            fact: about.fact,
         });
+    }
+
+    /// Folds a claim's new finding into the change that causes it, if one was recorded: the
+    /// change then names the claim in `breaks` and takes the finding's level when that is higher
+    /// (SPEC §7: one fact, one change). Returns whether it found one.
+    pub fn fold(&mut self, facts: &[Fact], claim: &str, level: Level) -> bool {
+        let found = facts
+            .iter()
+            .find_map(|fact| self.out.iter().position(|c| c.fact.as_ref() == Some(fact)));
+        let Some(index) = found else {
+            return false;
+        };
+        let cause = &mut self.out[index];
+        if !cause.breaks.iter().any(|b| b == claim) {
+            cause.breaks.push(claim.to_owned());
+            cause.breaks.sort();
+        }
+        cause.level = cause.level.max(level);
+        true
+    }
+
+    /// The level a change of `check` would have, unless silenced.
+    pub fn level_of(&self, check: Check, default: Level) -> Option<Level> {
+        self.levels.level(check, default)
     }
 
     /// Where `span` of the base is written.

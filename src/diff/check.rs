@@ -52,9 +52,12 @@ pub enum Check {
     SystemChanged,
     FlowChanged,
     DisclosureChanged,
+    ReceiptUndisclosed,
+    PolicyAdded,
+    PolicyRemoved,
 }
 
-pub const ALL: [Check; 25] = [
+pub const ALL: [Check; 28] = [
     Check::ReachExpanded,
     Check::ReachNarrowed,
     Check::FlowAdded,
@@ -80,6 +83,9 @@ pub const ALL: [Check; 25] = [
     Check::SystemChanged,
     Check::FlowChanged,
     Check::DisclosureChanged,
+    Check::ReceiptUndisclosed,
+    Check::PolicyAdded,
+    Check::PolicyRemoved,
 ];
 
 impl Check {
@@ -110,6 +116,9 @@ impl Check {
             Check::SystemChanged => "system-changed",
             Check::FlowChanged => "flow-changed",
             Check::DisclosureChanged => "disclosure-changed",
+            Check::ReceiptUndisclosed => "receipt-undisclosed",
+            Check::PolicyAdded => "policy-added",
+            Check::PolicyRemoved => "policy-removed",
         }
     }
 
@@ -124,6 +133,8 @@ impl Check {
             Check::PurposeAdded
             | Check::ProtectionWeakened
             | Check::ClaimRemoved
+            | Check::ReceiptUndisclosed
+            | Check::PolicyRemoved
             | Check::ClaimWeakened
             | Check::FindingNew
             | Check::NoExpansionBroken => Level::Error,
@@ -140,7 +151,8 @@ impl Check {
             | Check::EntityChanged
             | Check::SystemChanged
             | Check::FlowChanged
-            | Check::DisclosureChanged => Level::Info,
+            | Check::DisclosureChanged
+            | Check::PolicyAdded => Level::Info,
         }
     }
 

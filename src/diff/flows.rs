@@ -3,15 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Check;
 use super::changes::{About, Changes, Pair, field_keys, pair_by_key, purpose_keys};
+use super::{Check, Fact};
 use crate::model::Protection;
 use crate::model::{Flow, Model};
 
 /// A flow's key across versions (SPEC §7): its id when the model names it; otherwise what it
 /// is — from, to and the set of fields — counted among identical ones, so that reordering or
 /// reformatting id-less flows changes nothing.
-fn keys(model: &Model) -> Vec<(String, &Flow)> {
+pub(super) fn keys(model: &Model) -> Vec<(String, &Flow)> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     model
         .flows
@@ -81,6 +81,11 @@ fn changed(changes: &mut Changes, key: &str, was: &Flow, now: &Flow) {
         path: ends(r, now),
         ..changes.changed(was.span, now.span)
     };
+    // Purposes, protection and retention can make a claim's finding new (SPEC §7).
+    let causing = |changes: &Changes| About {
+        fact: Some(Fact::Flow(key.to_owned())),
+        ..about(changes)
+    };
     let old_purposes: BTreeSet<String> = purpose_keys(b, &was.purposes).into_iter().collect();
     let added: Vec<String> = purpose_keys(r, &now.purposes)
         .into_iter()
@@ -89,7 +94,7 @@ fn changed(changes: &mut Changes, key: &str, was: &Flow, now: &Flow) {
     if !added.is_empty() {
         let message = format!("flow {id} gains purpose {}", added.join(", "));
         let key = format!("{key}|{}", added.join(","));
-        changes.push(Check::PurposeAdded, &key, message, about(changes));
+        changes.push(Check::PurposeAdded, &key, message, causing(changes));
     }
     if strength(now.protection) < strength(was.protection) {
         let name = |p: Protection| format!("{p:?}").to_lowercase();
@@ -98,7 +103,7 @@ fn changed(changes: &mut Changes, key: &str, was: &Flow, now: &Flow) {
             name(was.protection),
             name(now.protection)
         );
-        changes.push(Check::ProtectionWeakened, key, message, about(changes));
+        changes.push(Check::ProtectionWeakened, key, message, causing(changes));
     }
     let what = flow_change(b, was, r, now);
     if !what.is_empty() {
@@ -110,7 +115,7 @@ fn changed(changes: &mut Changes, key: &str, was: &Flow, now: &Flow) {
         && after > before
     {
         let message = format!("flow {id}: the recipient keeps data {after} instead of {before}");
-        changes.push(Check::RetentionIncreased, key, message, about(changes));
+        changes.push(Check::RetentionIncreased, key, message, causing(changes));
     }
 }
 
@@ -138,6 +143,9 @@ fn flow_change(b: &Model, was: &Flow, r: &Model, now: &Flow) -> Vec<String> {
             was.condition.as_deref().unwrap_or("none"),
             now.condition.as_deref().unwrap_or("none")
         ));
+    }
+    if was.protection != now.protection && strength(now.protection) >= strength(was.protection) {
+        what.push(format!("protection {:?} → {:?}", was.protection, now.protection).to_lowercase());
     }
     if was.role != now.role {
         what.push(format!("role {:?} → {:?}", was.role, now.role).to_lowercase());

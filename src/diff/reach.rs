@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use super::changes::{About, Changes, path_of};
-use super::{Check, Level, Side};
+use super::{Check, Fact, Level, Side};
 use crate::engine::claims::no_expansion;
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
 use crate::engine::disclosures::verdict::Judged;
 use crate::engine::finding::{Finding, Verdict};
 use crate::model::ClaimKind;
-use crate::model::Model;
+use crate::model::{FlowId, Model};
 
 /// A receipt keyed by what stays the same across versions: entity id, field key, kind.
 type ReceiptKey = (String, String, ReceiptKind);
@@ -89,6 +89,7 @@ pub fn reach(changes: &mut Changes) {
         let (id, message, about) = receipt_change(r, key, rc, true);
         let about = About {
             revision: changes.in_revision(last_hop(r, rc)),
+            fact: Some(Fact::Reach(key.0.clone(), key.1.clone())),
             ..about
         };
         changes.push_at(Check::ReachExpanded, level, &id, message, about);
@@ -123,6 +124,14 @@ fn no_expansion(changes: &mut Changes) {
         for f in no_expansion::check(r, index, now, b, base) {
             let entity = r.entity(r.party(f.recipient)).id.clone();
             let field = r.fields.key(f.field);
+            // A new reach breaking the promise is one fact: its `reach-expanded` names the claim.
+            let reach = Fact::Reach(entity.clone(), field.to_owned());
+            if f.verdict == Verdict::Violated
+                && let Some(level) = changes.level_of(Check::NoExpansionBroken, Level::Error)
+                && changes.fold(&[reach], &claim.id, level)
+            {
+                continue;
+            }
             let (verb, level) = match f.verdict {
                 Verdict::Violated => ("now reaches", Level::Error),
                 _ => ("may now reach", Level::Warning),
@@ -139,6 +148,7 @@ fn no_expansion(changes: &mut Changes) {
                 path: path_of(r, &f.path),
                 base: None,
                 revision: changes.in_revision(last.span),
+                fact: None,
             };
             let id = format!("{}|{entity}|{field}", claim.id);
             changes.push_at(Check::NoExpansionBroken, level, &id, message, about);
@@ -153,6 +163,12 @@ pub fn findings(changes: &mut Changes) {
         findings_by_key(changes.base),
         findings_by_key(changes.revision),
     );
+    // `keys` lists the flows in model order.
+    let flow_keys: BTreeMap<FlowId, String> = super::flows::keys(r)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (key, _))| (FlowId(i as u32), key))
+        .collect();
     for (fp, f) in &r_findings {
         if b_findings.contains_key(fp) {
             continue;
@@ -166,6 +182,26 @@ pub fn findings(changes: &mut Changes) {
             recipient.id,
             r.entity(r.party(f.recipient)).name
         );
+        // One fact, one change: a finding made new by a new reach, purpose, protection or
+        // retention is named by that change instead.
+        let claim = &r.claims[f.claim].id;
+        let entity = r.entity(r.party(f.recipient)).id.clone();
+        let mut facts: Vec<Fact> = f
+            .fields
+            .iter()
+            .map(|&k| Fact::Reach(entity.clone(), r.fields.key(k).to_owned()))
+            .collect();
+        facts.extend(
+            f.flows
+                .iter()
+                .rev()
+                .filter_map(|flow| flow_keys.get(flow).map(|k| Fact::Flow(k.clone()))),
+        );
+        if let Some(level) = changes.level_of(Check::FindingNew, Level::Error)
+            && changes.fold(&facts, claim, level)
+        {
+            continue;
+        }
         let last = r.flow(f.last_flow().expect("a finding has a hop"));
         let about = About {
             revision: changes.in_revision(last.span),

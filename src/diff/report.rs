@@ -29,33 +29,68 @@ pub struct Summary {
     pub info: usize,
 }
 
-/// The whole result of a diff.
+impl Summary {
+    fn of<'c>(changes: impl Iterator<Item = &'c Change> + Clone) -> Summary {
+        let count = |l: Level| changes.clone().filter(|c| c.level == l).count();
+        Summary {
+            error: count(Level::Error),
+            warning: count(Level::Warning),
+            info: count(Level::Info),
+        }
+    }
+}
+
+/// The diff of one policy: both versions named (one is absent for a policy only one side has),
+/// and its changes.
 #[derive(Serialize)]
 pub struct DiffReport {
-    pub base: Version,
-    pub revision: Version,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<Version>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<Version>,
     pub summary: Summary,
     pub changes: Vec<Change>,
 }
 
 impl DiffReport {
-    pub fn new(base: Version, revision: Version, changes: Vec<Change>) -> DiffReport {
-        let count = |l: Level| changes.iter().filter(|c| c.level == l).count();
-        let summary = Summary {
-            error: count(Level::Error),
-            warning: count(Level::Warning),
-            info: count(Level::Info),
-        };
+    pub fn new(
+        base: Option<Version>,
+        revision: Option<Version>,
+        changes: Vec<Change>,
+    ) -> DiffReport {
         DiffReport {
             base,
             revision,
-            summary,
+            summary: Summary::of(changes.iter()),
             changes,
         }
     }
 
+    /// `base → revision`, as headings name the pair.
+    pub fn label(&self) -> String {
+        let name = |v: &Option<Version>| v.as_ref().map_or("(none)".to_owned(), Version::label);
+        format!("{} → {}", name(&self.base), name(&self.revision))
+    }
+}
+
+/// The diff of two sides holding any number of policies, paired by id (SPEC §7).
+pub struct DiffDocument {
+    pub pairs: Vec<DiffReport>,
+    pub summary: Summary,
+}
+
+impl DiffDocument {
+    pub fn new(pairs: Vec<DiffReport>) -> DiffDocument {
+        let summary = Summary::of(pairs.iter().flat_map(|p| &p.changes));
+        DiffDocument { pairs, summary }
+    }
+
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.pairs.iter().flat_map(|p| &p.changes)
+    }
+
     /// Whether a change reaches `threshold` (`None`: never fail).
     pub fn fails(&self, threshold: Option<Level>) -> bool {
-        threshold.is_some_and(|t| self.changes.iter().any(|c| c.level >= t))
+        threshold.is_some_and(|t| self.changes().any(|c| c.level >= t))
     }
 }

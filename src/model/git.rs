@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::files::{InputFile, MAX_FILE_BYTES, display};
 use super::loader::{LoadFailure, Workspace, load, load_inputs};
+use super::parse::is_privflow_document;
 use crate::diagnostics::{Diagnostic, Sources};
 
 /// Loads one side of a diff: a path, or `git:REV:PATH` read from the repository the command
@@ -19,46 +20,84 @@ pub fn load_side(spec: &str) -> Result<Workspace, LoadFailure> {
     }
 }
 
-/// Loads `paths` as they are at git revision `rev`.
+/// Loads `paths` as they are at git revision `rev`, walking directories as on disk (SPEC §2):
+/// no hidden directories, YAML that is not privflow's skipped, no blob read past the size cap.
 pub fn load_git(rev: &str, paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
     let failure = |message: String| {
         LoadFailure {
         sources: Sources::default(),
-        diagnostics: vec![Diagnostic::error("privflow::load::git", message)
-            .with_help("name a revision git knows (`HEAD~1`, a branch, a tag) and a path in it, as `git:REV:PATH`")],
+        diagnostics: vec![Diagnostic::error("privflow::load::git", message).with_help(
+            "name a revision git knows (`HEAD~1`, a branch, a tag) and a path in it, as `git:REV:PATH`",
+        )],
+        skipped: Vec::new(),
     }
     };
     let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
     for path in paths {
         let spec = display(path);
         let listed = git(&["ls-tree", "-r", "--name-only", rev, "--", &spec])
             .map_err(|e| failure(format!("cannot list `{spec}` at `{rev}`: {e}")))?;
         let listed = String::from_utf8_lossy(&listed);
+        let named = |file: &str| file == spec.trim_start_matches("./");
         let files: Vec<&str> = listed
             .lines()
             .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
+            .filter(|f| named(f) || !in_hidden_directory(f, &spec))
             .collect();
-        if files.is_empty() {
-            return Err(failure(format!(
-                "`{spec}` holds no `.yaml` or `.yml` file at `{rev}`"
-            )));
-        }
-        for file in files {
-            let bytes = git(&["show", &format!("{rev}:{file}")])
+        let mut models = 0;
+        for file in &files {
+            // Paths from `ls-tree` are relative to the working directory, as `REV:./PATH` is.
+            let object = format!("{rev}:./{file}");
+            let size = git(&["cat-file", "-s", &object])
                 .map_err(|e| failure(format!("cannot read `{file}` at `{rev}`: {e}")))?;
-            if bytes.len() as u64 > MAX_FILE_BYTES {
+            let size: u64 = String::from_utf8_lossy(&size)
+                .trim()
+                .parse()
+                .unwrap_or(u64::MAX);
+            if size > MAX_FILE_BYTES {
                 return Err(failure(format!(
-                    "`{file}` at `{rev}` is larger than {} MB",
+                    "`{file}` at `{rev}` is {:.1} MiB; privflow reads model files of at most {} MiB",
+                    size as f64 / (1024.0 * 1024.0),
                     MAX_FILE_BYTES / (1024 * 1024)
                 )));
             }
+            let bytes = git(&["show", &object])
+                .map_err(|e| failure(format!("cannot read `{file}` at `{rev}`: {e}")))?;
+            if !named(file) && !is_privflow_document(&bytes) {
+                skipped.push((*file).to_owned());
+                continue;
+            }
+            models += 1;
             inputs.push(InputFile {
-                path: file.to_owned(),
+                path: (*file).to_owned(),
                 bytes,
             });
         }
+        if models == 0 {
+            return Err(failure(format!(
+                "`{spec}` holds no privflow model file at `{rev}`"
+            )));
+        }
     }
-    load_inputs(inputs)
+    let mut workspace = load_inputs(inputs).map_err(|mut f| {
+        f.skipped.clone_from(&skipped);
+        f
+    })?;
+    workspace.skipped = skipped;
+    Ok(workspace)
+}
+
+/// Whether `file`, listed below the pathspec `spec`, sits in a hidden directory under it.
+fn in_hidden_directory(file: &str, spec: &str) -> bool {
+    let below = file
+        .strip_prefix(spec.trim_start_matches("./").trim_end_matches('/'))
+        .unwrap_or(file);
+    let mut parts: Vec<&str> = below.split('/').filter(|p| !p.is_empty()).collect();
+    parts.pop();
+    parts
+        .iter()
+        .any(|p| p.starts_with('.') && *p != "." && *p != "..")
 }
 
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::Model;
 pub use super::files::InputFile;
-use super::files::{collect_files, display, read_file};
-use super::parse::parse_file;
+use super::files::{Reader, display};
+use super::parse::{self, parse_file};
 use super::policies::group_by_policy;
 use super::validate::validate;
 use crate::diagnostics::{Diagnostic, Sources, Span};
@@ -19,6 +19,8 @@ pub struct Workspace {
     pub warnings: Vec<Diagnostic>,
     /// Waivers from `--waivers` files, by origin number; each model holds the ones that apply.
     pub external_waivers: Vec<ExternalWaiver>,
+    /// YAML files a directory walk passed over: none of privflow's top-level keys (SPEC §2).
+    pub skipped: Vec<String>,
 }
 
 /// A waiver from a `--waivers` file, as the workspace judges it across policies.
@@ -35,45 +37,76 @@ pub struct ExternalWaiver {
 pub struct LoadFailure {
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
+    /// YAML files a directory walk passed over as not privflow's, as with a workspace.
+    pub skipped: Vec<String>,
 }
 
 /// Loads files and directories from disk (SPEC §2).
 pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
     let mut diagnostics = Vec::new();
     let mut inputs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut reader = Reader::default();
     for path in paths {
-        match collect_files(path) {
-            Ok(files) if files.is_empty() => diagnostics.push(
-                Diagnostic::error(
-                    "privflow::load::no-yaml",
-                    format!(
-                        "directory `{}` holds no `.yaml` or `.yml` file",
-                        display(path)
-                    ),
-                )
-                .with_help("point privflow at a model file, or at a directory of model files"),
-            ),
-            Ok(files) => {
-                for file in files {
-                    match read_file(&file) {
-                        Ok(bytes) => inputs.push(InputFile {
-                            path: display(&file),
-                            bytes,
-                        }),
-                        Err(d) => diagnostics.push(*d),
-                    }
-                }
+        let found = match reader.find(path) {
+            Ok(found) => found,
+            Err(d) => {
+                diagnostics.push(*d);
+                continue;
             }
-            Err(d) => diagnostics.push(*d),
+        };
+        let mut models = 0;
+        for file in &found {
+            match reader.read(&file.path) {
+                // Read already, through another path or link.
+                Ok(None) => models += 1,
+                Ok(Some(bytes)) if !file.named && !parse::is_privflow_document(&bytes) => {
+                    skipped.push(display(&file.path));
+                }
+                Ok(Some(bytes)) => {
+                    models += 1;
+                    inputs.push(InputFile {
+                        path: display(&file.path),
+                        bytes,
+                    });
+                }
+                Err(d) => diagnostics.push(*d),
+            }
+        }
+        if models == 0 && diagnostics.is_empty() {
+            diagnostics.push(no_model(path, found.len()));
         }
     }
     if !diagnostics.is_empty() {
         return Err(LoadFailure {
             sources: Sources::default(),
             diagnostics,
+            skipped,
         });
     }
-    load_inputs(inputs)
+    let mut workspace = load_inputs(inputs).map_err(|mut f| {
+        f.skipped.clone_from(&skipped);
+        f
+    })?;
+    workspace.skipped = skipped;
+    Ok(workspace)
+}
+
+/// A directory that holds no model: no YAML at all, or only YAML that is not privflow's.
+pub(super) fn no_model(path: &std::path::Path, yaml_files: usize) -> Diagnostic {
+    let message = if yaml_files == 0 {
+        format!(
+            "directory `{}` holds no `.yaml` or `.yml` file",
+            display(path)
+        )
+    } else {
+        format!(
+            "directory `{}` holds no privflow model: none of its {yaml_files} YAML files has a privflow top-level key",
+            display(path)
+        )
+    };
+    Diagnostic::error("privflow::load::no-yaml", message)
+        .with_help("point privflow at a model file, or at a directory of model files (`--verbose` names the files it skips)")
 }
 
 /// Loads files already in memory (from disk, from git, from a test).
@@ -101,6 +134,7 @@ pub fn load_inputs(mut inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure>
         return Err(LoadFailure {
             sources,
             diagnostics,
+            skipped: Vec::new(),
         });
     }
     Ok(Workspace {
@@ -108,5 +142,26 @@ pub fn load_inputs(mut inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure>
         models,
         warnings: diagnostics,
         external_waivers: Vec::new(),
+        skipped: Vec::new(),
     })
+}
+
+impl Workspace {
+    /// Keeps only the policy `id` (`--policy`), or says which ids there are.
+    pub fn keep_policy(&mut self, id: &str) -> Result<(), Box<Diagnostic>> {
+        if self.models.iter().any(|m| m.policy.id == id) {
+            self.models.retain(|m| m.policy.id == id);
+            return Ok(());
+        }
+        let ids: Vec<&str> = self.models.iter().map(|m| m.policy.id.as_str()).collect();
+        let help = crate::diagnostics::did_you_mean(id, ids.iter().copied())
+            .unwrap_or_else(|| format!("the loaded policies are {}", ids.join(", ")));
+        Err(Box::new(
+            Diagnostic::error(
+                "privflow::load::unknown-policy",
+                format!("no loaded policy has the id `{id}`"),
+            )
+            .with_help(help),
+        ))
+    }
 }

@@ -10,6 +10,40 @@ use super::raw::{RawDocument, RawVersionOnly};
 use super::span::span_of;
 use crate::diagnostics::{Diagnostic, FileId, Sources, Span, did_you_mean};
 
+/// The top-level keys of a privflow document: a YAML file with none of them is not a model.
+const TOP_LEVEL_KEYS: [&str; 9] = [
+    "privflow",
+    "policy",
+    "taxonomy",
+    "entities",
+    "systems",
+    "flows",
+    "disclosures",
+    "claims",
+    "waivers",
+];
+
+/// Whether a YAML file found in a walk is privflow's (SPEC §2): it has one of privflow's
+/// top-level keys. Read from the lines alone, before parsing: CI workflows, lock files and the
+/// YAML of node modules are passed over, while a fragment lacking `privflow: 1` is still parsed
+/// (and refused).
+pub fn is_privflow_document(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines().any(|line| {
+        if line.starts_with('{') {
+            // A flow-style document: any of the keys inside it.
+            return TOP_LEVEL_KEYS
+                .iter()
+                .any(|k| line.contains(&format!("{k}:")));
+        }
+        let Some((key, _)) = line.split_once(':') else {
+            return false;
+        };
+        let key = key.trim_end().trim_matches(|c| c == '"' || c == '\'');
+        !line.starts_with([' ', '\t', '#', '-']) && TOP_LEVEL_KEYS.contains(&key)
+    })
+}
+
 /// The only model format version this build reads.
 pub const FORMAT_VERSION: u64 = 1;
 

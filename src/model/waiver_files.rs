@@ -83,6 +83,7 @@ impl Workspace {
             return Err(LoadFailure {
                 sources: self.sources.clone(),
                 diagnostics,
+                skipped: Vec::new(),
             });
         }
         self.warnings.extend(diagnostics);

@@ -285,8 +285,8 @@ pub fn page(
     for (audit, report) in audits.iter().zip(reports) {
         section(&mut body, audit, report, sources);
     }
-    if let Some(changes) = &extra.changes {
-        changes_section(&mut body, changes);
+    for pair in extra.changes.iter().flat_map(|d| &d.pairs) {
+        changes_section(&mut body, pair);
     }
     if let Some(at) = &extra.timestamp {
         let _ = write!(body, "<p><small>Generated at {}.</small></p>", escape(at));
@@ -477,15 +477,18 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
 /// generated (only when asked, so that the same input gives the same bytes).
 #[derive(Default)]
 pub struct Extras {
-    pub changes: Option<crate::diff::DiffReport>,
+    pub changes: Option<crate::diff::DiffDocument>,
     pub timestamp: Option<String>,
 }
 
 fn changes_section(out: &mut String, report: &crate::diff::DiffReport) {
     let _ = write!(
         out,
-        "<h2>Changes since {}</h2><p>{} errors, {} warnings, {} info.</p><table><tr><th>level</th><th>check</th><th>change</th><th>path</th></tr>",
-        escape(&report.base.id),
+        "<h2>{}</h2><p>{} errors, {} warnings, {} info.</p><table><tr><th>level</th><th>check</th><th>change</th><th>path</th></tr>",
+        escape(&match (&report.base, &report.revision) {
+            (Some(base), Some(_)) => format!("Changes since {}", base.id),
+            _ => format!("Changes: {}", report.label()),
+        }),
         report.summary.error,
         report.summary.warning,
         report.summary.info
@@ -501,7 +504,15 @@ fn changes_section(out: &mut String, report: &crate::diff::DiffReport) {
             out,
             "<tr><td class=\"{class}\">{level}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
             c.check.id(),
-            escape(&c.message),
+            escape(&format!(
+                "{}{}",
+                c.message,
+                if c.breaks.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — breaks {}", c.breaks.join(", "))
+                }
+            )),
             escape(&c.path.join(" → "))
         );
     }

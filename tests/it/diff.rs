@@ -118,13 +118,17 @@ fn a_new_hop_downstream_expands_reach_to_the_far_entity() {
         serde_json::json!(["app", "api", "partner-api", "broker-api"])
     );
     assert_eq!(expanded["revision_location"]["line"], 17);
+    // One fact, one change (SPEC §7): the reach names the claims it breaks; no separate rows.
+    let mut breaks: Vec<&str> = expanded["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap())
+        .collect();
+    breaks.sort();
+    assert_eq!(breaks.len(), 2, "{breaks:?}");
     let all = checks(&json);
-    assert!(all.contains(&"error finding-new".to_owned()), "{all:?}");
-    assert!(
-        all.contains(&"error no-expansion-broken".to_owned()),
-        "{all:?}"
-    );
-    assert!(all.contains(&"warning flow-added".to_owned()), "{all:?}");
+    assert_eq!(all, ["error reach-expanded", "warning flow-added"]);
 }
 
 #[test]

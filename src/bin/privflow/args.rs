@@ -1,6 +1,8 @@
 //! The command line as clap defines it: the commands (each command's own flags sit in its file)
 //! and the values several commands share. Help, man page and completions come from these types.
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use privflow::AuditOptions;
 use privflow::engine::disclosures::verdict::ConflictMode;
@@ -60,6 +62,27 @@ pub(crate) enum Command {
     Man,
     /// Print the built-in field and purpose taxonomies as trees.
     Taxonomy(taxonomy::Args),
+}
+
+/// The models a command reads: paths, and which of their policies.
+#[derive(clap::Args)]
+pub(crate) struct Inputs {
+    /// Model files or directories of them.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) select: Select,
+}
+
+/// Which policy of the loaded ones, and whether to say what a walk skipped.
+#[derive(clap::Args)]
+pub(crate) struct Select {
+    /// Only the policy with this `policy.id` among those the paths hold.
+    #[arg(long, value_name = "ID")]
+    pub(crate) policy: Option<String>,
+    /// Name the YAML files a directory walk skips as not privflow's.
+    #[arg(long, short)]
+    pub(crate) verbose: bool,
 }
 
 /// Output format of commands that print either text for people or JSON.

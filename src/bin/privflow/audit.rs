@@ -10,7 +10,7 @@ use privflow::baseline::{Baseline, Comparison};
 use privflow::model::duration::Date;
 use privflow::output::{Github, Json, Junit, Markdown, Report, Sarif, Table};
 
-use super::args::{ColorChoice, ConflictArg, FailOnArg, Format, audit_options, parse_date};
+use super::args::{ColorChoice, ConflictArg, FailOnArg, Format, Inputs, audit_options, parse_date};
 use super::output::{
     append, color_for, emit, load, load_failure, report_diagnostics, terminal_width, write_file,
 };
@@ -18,9 +18,8 @@ use super::{EXIT_FINDINGS, EXIT_INTERNAL, EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Model files or directories of them.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// Output format, repeatable: table (default), json, sarif, junit, github, markdown;
     /// `FORMAT=PATH` writes to a file, e.g. `--format sarif=privflow.sarif --format table`.
     #[arg(long, value_parser = parse_output, value_name = "FORMAT[=PATH]")]
@@ -106,7 +105,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     } else {
         Format::Table
     };
-    let mut workspace = match load(&args.paths, load_format, color) {
+    let mut workspace = match load(&args.inputs.paths, &args.inputs.select, load_format, color) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

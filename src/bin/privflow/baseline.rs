@@ -7,7 +7,7 @@ use clap::Subcommand;
 use privflow::baseline::Baseline;
 use privflow::model::duration::Date;
 
-use super::args::{ColorChoice, ConflictArg, Format, audit_options, parse_date};
+use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
 use super::output::{load, write_file};
 use super::{EXIT_INTERNAL, EXIT_OK};
 
@@ -15,9 +15,8 @@ use super::{EXIT_INTERNAL, EXIT_OK};
 pub(crate) enum Action {
     /// Write the fingerprints of every current finding and receipt to a file.
     Create {
-        /// Model files or directories of them.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        inputs: Inputs,
         /// Where to write the baseline.
         #[arg(short, long, default_value = "privflow-baseline.json")]
         output: PathBuf,
@@ -32,12 +31,12 @@ pub(crate) enum Action {
 
 pub(crate) fn run(action: Action, color: ColorChoice) -> u8 {
     let Action::Create {
-        paths,
+        inputs,
         output,
         conflict,
         today,
     } = action;
-    let workspace = match load(&paths, Format::Table, color) {
+    let workspace = match load(&inputs.paths, &inputs.select, Format::Table, color) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

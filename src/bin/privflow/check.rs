@@ -1,25 +1,22 @@
 //! `privflow check`: load and validate only; print what loaded (or every diagnostic) as text or
 //! JSON.
 
-use std::path::PathBuf;
-
 use privflow::diagnostics;
 
-use super::args::{ColorChoice, Format};
+use super::args::{ColorChoice, Format, Inputs};
 use super::output::{emit_code, load, report_diagnostics};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Model files or directories of them.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// Output format of diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
-    let ws = match load(&args.paths, args.format, color) {
+    let ws = match load(&args.inputs.paths, &args.inputs.select, args.format, color) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

@@ -9,7 +9,7 @@ use privflow::diff;
 use privflow::model::duration::Date;
 use privflow::model::git::{load_git, load_side};
 
-use super::args::{ColorChoice, ConflictArg, audit_options, parse_date};
+use super::args::{ColorChoice, ConflictArg, Select, audit_options, parse_date};
 use super::output::{emit, report_diagnostics};
 use super::{EXIT_FINDINGS, EXIT_MODEL_ERROR, EXIT_OK};
 
@@ -36,6 +36,8 @@ pub(crate) struct Args {
     /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
     #[arg(long, value_parser = parse_date)]
     today: Option<Date>,
+    #[command(flatten)]
+    select: Select,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -81,6 +83,17 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
             return EXIT_MODEL_ERROR;
         }
     };
+    if args.select.verbose {
+        for result in [&loaded.0, &loaded.1] {
+            let skipped = match result {
+                Ok(ws) => &ws.skipped,
+                Err(f) => &f.skipped,
+            };
+            for file in skipped {
+                eprintln!("privflow: skipped `{file}`: none of privflow's top-level keys");
+            }
+        }
+    }
     let (base, revision) = match loaded {
         (Ok(b), Ok(r)) => (b, r),
         (b, r) => {
@@ -93,32 +106,27 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
             return EXIT_MODEL_ERROR;
         }
     };
-    if base.models.len() != 1 || revision.models.len() != 1 {
-        eprintln!(
-            "privflow: diff compares one policy per side; the base has {} and the revision {}",
-            base.models.len(),
-            revision.models.len()
-        );
-        return EXIT_MODEL_ERROR;
+    let (mut base, mut revision) = (base, revision);
+    if let Some(id) = &args.select.policy {
+        for (side, ws) in [("base", &mut base), ("revision", &mut revision)] {
+            if let Err(d) = ws.keep_policy(id) {
+                eprintln!("privflow: the {side} side:");
+                report_diagnostics(&[*d], &ws.sources, color);
+                return EXIT_MODEL_ERROR;
+            }
+        }
     }
     let (base_run, revision_run) = (
         privflow::audit_workspace(&base, options),
         privflow::audit_workspace(&revision, options),
     );
-    let report = diff::compare(
-        diff::Side {
-            audit: &base_run.audits[0],
-            sources: &base.sources,
-        },
-        diff::Side {
-            audit: &revision_run.audits[0],
-            sources: &revision.sources,
-        },
+    let report = diff::compare_sides(
+        &diff::sides(&base_run),
+        &diff::sides(&revision_run),
         &levels,
     );
     if report
-        .changes
-        .iter()
+        .changes()
         .any(|c| c.check == diff::Check::SpeakerChanged)
     {
         eprintln!("privflow: warning: the two versions have different speakers");

@@ -8,7 +8,7 @@ use privflow::model::duration::Date;
 use privflow::output::explain;
 
 use super::EXIT_MODEL_ERROR;
-use super::args::{ColorChoice, ConflictArg, Format, audit_options, parse_date};
+use super::args::{ColorChoice, ConflictArg, Format, Select, audit_options, parse_date};
 use super::output::{emit_code, load};
 
 #[derive(clap::Args)]
@@ -16,6 +16,8 @@ pub(crate) struct Args {
     /// Model files or directories of them, then the id to explain.
     #[arg(required = true, num_args = 2..)]
     paths_and_id: Vec<String>,
+    #[command(flatten)]
+    select: Select,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -30,7 +32,7 @@ pub(crate) struct Args {
 pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
     let id = args.paths_and_id.pop().unwrap_or_default();
     let paths: Vec<PathBuf> = args.paths_and_id.into_iter().map(PathBuf::from).collect();
-    let workspace = match load(&paths, args.format, color) {
+    let workspace = match load(&paths, &args.select, args.format, color) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

@@ -1,21 +1,18 @@
 //! `privflow graph`: the flow graph of each policy, whole or focused on a field or a claim, as
 //! DOT, Mermaid, JSON or SVG.
 
-use std::path::PathBuf;
-
 use clap::ValueEnum;
 use privflow::model::duration::Date;
 use privflow::output::{export, html};
 
 use super::EXIT_MODEL_ERROR;
-use super::args::{ColorChoice, ConflictArg, Format, audit_options, parse_date};
+use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
 use super::output::{emit_code, load};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Model files or directories of them.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
@@ -39,7 +36,12 @@ enum GraphFormat {
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
-    let workspace = match load(&args.paths, Format::Table, color) {
+    let workspace = match load(
+        &args.inputs.paths,
+        &args.inputs.select,
+        Format::Table,
+        color,
+    ) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

@@ -7,13 +7,35 @@ use std::path::{Path, PathBuf};
 use privflow::diagnostics::{self, Diagnostic, Sources};
 use privflow::{LoadFailure, Workspace};
 
-use super::args::{ColorChoice, Format};
+use super::args::{ColorChoice, Format, Select};
 use super::{EXIT_INTERNAL, EXIT_MODEL_ERROR};
 
-/// Loads `paths`, or prints every diagnostic (as JSON too, with `format` json) and gives the
-/// exit code of a model error.
-pub(crate) fn load(paths: &[PathBuf], format: Format, color: ColorChoice) -> Result<Workspace, u8> {
-    privflow::load(paths).map_err(|failure| load_failure(failure, format, color))
+/// Loads `paths` and keeps the `--policy` asked for, or prints every diagnostic (as JSON too,
+/// with `format` json) and gives the exit code of a model error.
+pub(crate) fn load(
+    paths: &[PathBuf],
+    select: &Select,
+    format: Format,
+    color: ColorChoice,
+) -> Result<Workspace, u8> {
+    let loaded = privflow::load(paths);
+    let skipped = match &loaded {
+        Ok(ws) => &ws.skipped,
+        Err(failure) => &failure.skipped,
+    };
+    if select.verbose {
+        for file in skipped {
+            eprintln!("privflow: skipped `{file}`: none of privflow's top-level keys");
+        }
+    }
+    let mut workspace = loaded.map_err(|failure| load_failure(failure, format, color))?;
+    if let Some(id) = &select.policy
+        && let Err(d) = workspace.keep_policy(id)
+    {
+        report_diagnostics(&[*d], &workspace.sources, color);
+        return Err(EXIT_MODEL_ERROR);
+    }
+    Ok(workspace)
 }
 
 pub(crate) fn load_failure(failure: LoadFailure, format: Format, color: ColorChoice) -> u8 {

@@ -7,18 +7,16 @@ use clap::ValueEnum;
 use privflow::diff;
 use privflow::model::duration::Date;
 use privflow::model::git::load_side;
-use privflow::model::loader::Workspace;
 use privflow::output::{document, html};
 
-use super::args::{ColorChoice, ConflictArg, Format, audit_options, parse_date};
+use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
 use super::output::{emit_code, load, report_diagnostics, write_file};
 use super::{EXIT_INTERNAL, EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Model files or directories of them.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     format: ReportFormat,
@@ -44,7 +42,12 @@ enum ReportFormat {
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
-    let workspace = match load(&args.paths, Format::Table, color) {
+    let workspace = match load(
+        &args.inputs.paths,
+        &args.inputs.select,
+        Format::Table,
+        color,
+    ) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
@@ -59,7 +62,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     let wants_changes = args.format != ReportFormat::Json;
     let changes = match args.baseline.as_deref().filter(|_| wants_changes) {
         None => None,
-        Some(base) => match changes_since(base, &run, &workspace, args.today) {
+        Some(base) => match changes_since(base, &run, args.today) {
             Ok(report) => Some(report),
             Err(code) => return code,
         },
@@ -99,32 +102,22 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     }
 }
 
-/// The diff of a report's (single) policy against a base version, for "changes since".
+/// The diff of a report's policies against a base version, for "changes since": policies pair
+/// by id, as in `privflow diff`.
 fn changes_since(
     base: &str,
     run: &privflow::AuditRun,
-    workspace: &Workspace,
     today: Option<Date>,
-) -> Result<diff::DiffReport, u8> {
+) -> Result<diff::DiffDocument, u8> {
     let base_ws = load_side(base).map_err(|failure| {
         eprintln!("privflow: the --baseline version does not load:");
         report_diagnostics(&failure.diagnostics, &failure.sources, ColorChoice::Auto);
         EXIT_MODEL_ERROR
     })?;
-    if base_ws.models.len() != 1 || run.audits.len() != 1 {
-        eprintln!("privflow: a report with --baseline compares one policy with one base version");
-        return Err(EXIT_MODEL_ERROR);
-    }
     let base_run = privflow::audit_workspace(&base_ws, audit_options(ConflictArg::Specific, today));
-    Ok(diff::compare(
-        diff::Side {
-            audit: &base_run.audits[0],
-            sources: &base_ws.sources,
-        },
-        diff::Side {
-            audit: &run.audits[0],
-            sources: &workspace.sources,
-        },
+    Ok(diff::compare_sides(
+        &diff::sides(&base_run),
+        &diff::sides(run),
         &diff::Levels::default(),
     ))
 }
