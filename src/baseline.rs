@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::run::AuditRun;
 
-/// The baseline file format version.
-const VERSION: u32 = 1;
+/// The baseline file format version: 2 since fingerprints are SHA-256 and entries are keyed by
+/// policy (SPEC §7, version 2).
+const VERSION: u32 = 2;
 
 /// One accepted result, with enough context for a reviewer reading the file.
 #[derive(
@@ -58,8 +59,12 @@ impl Baseline {
         Ok(baseline)
     }
 
-    pub fn ids(&self) -> BTreeSet<String> {
-        self.entries.iter().map(|e| e.id.clone()).collect()
+    /// (policy, fingerprint) of every entry.
+    pub fn keys(&self) -> BTreeSet<(String, String)> {
+        self.entries
+            .iter()
+            .map(|e| (e.policy.clone(), e.id.clone()))
+            .collect()
     }
 }
 
@@ -100,35 +105,52 @@ fn entries(run: &AuditRun) -> Vec<Entry> {
 /// How the current run compares with a baseline.
 #[derive(Clone, Debug, Default)]
 pub struct Comparison {
-    /// Fingerprints the baseline accepts; results with them do not fail the audit.
-    pub accepted: BTreeSet<String>,
-    /// Baseline entries that no longer occur.
+    /// (policy, fingerprint) the baseline accepts; results with them do not fail the audit.
+    pub accepted: BTreeSet<(String, String)>,
+    /// Baseline entries of the audited policies that no longer occur.
     pub resolved: Vec<Entry>,
     /// How many current results are not in the baseline.
     pub new: usize,
+    /// How many current results the baseline accepts.
+    pub matched: usize,
 }
 
 impl Comparison {
-    /// Whether the baseline accepts the result with fingerprint `id`.
-    pub fn accepts(&self, id: &str) -> bool {
-        self.accepted.contains(id)
+    /// Whether the baseline accepts the result with fingerprint `id` of policy `policy`.
+    pub fn accepts(&self, policy: &str, id: &str) -> bool {
+        self.accepted.contains(&(policy.to_owned(), id.to_owned()))
     }
 }
 
+/// Compares a run with a baseline, policy by policy: a baseline accepts only results of the
+/// policies it was made from, and "resolved" counts only policies that were audited (SPEC §7).
 pub fn compare(run: &AuditRun, baseline: &Baseline) -> Comparison {
-    let accepted = baseline.ids();
+    let accepted = baseline.keys();
     let now = entries(run);
-    let current: BTreeSet<&str> = now.iter().map(|e| e.id.as_str()).collect();
+    let audited: BTreeSet<&str> = run
+        .audits
+        .iter()
+        .map(|a| a.model.policy.id.as_str())
+        .collect();
+    let current: BTreeSet<(&str, &str)> = now
+        .iter()
+        .map(|e| (e.policy.as_str(), e.id.as_str()))
+        .collect();
     let resolved = baseline
         .entries
         .iter()
-        .filter(|e| !current.contains(e.id.as_str()))
+        .filter(|e| audited.contains(e.policy.as_str()))
+        .filter(|e| !current.contains(&(e.policy.as_str(), e.id.as_str())))
         .cloned()
         .collect();
-    let new = now.iter().filter(|e| !accepted.contains(&e.id)).count();
+    let matched = now
+        .iter()
+        .filter(|e| accepted.contains(&(e.policy.clone(), e.id.clone())))
+        .count();
     Comparison {
+        new: now.len() - matched,
+        matched,
         accepted,
         resolved,
-        new,
     }
 }

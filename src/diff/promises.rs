@@ -104,6 +104,21 @@ fn statement(m: &Model, d: &Disclosure) -> String {
     }
 }
 
+/// Selectors as written, sorted: what a claim says it is about.
+fn selectors(model: &Model, list: &[Selector]) -> Vec<String> {
+    let mut out: Vec<String> = list
+        .iter()
+        .map(|s| match s {
+            Selector::Entity(e) => model.entity(*e).id.clone(),
+            Selector::Category(c) => format!("category:{c}"),
+            Selector::Kind(k) => format!("kind:{k:?}"),
+            Selector::All => "*".to_owned(),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// The entity ids a claim's `with` selects, under its scope (never the speaker).
 pub fn selected_ids(model: &Model, claim: &Claim) -> BTreeSet<String> {
     let (selection, _) = recipients(model, claim);
@@ -149,7 +164,13 @@ fn claim_change(b: &Model, bc: &Claim, r: &Model, rc: &Claim) -> (Vec<String>, V
     } else if widened {
         stronger.push("covers more fields".to_owned());
     }
-    let (bw, rw) = (selected_ids(b, bc), selected_ids(r, rc));
+    // A claim that names the same recipients in the same words promises the same, whatever
+    // entities the model adds: `*` or a category matching a new entity is no stronger promise.
+    let (bw, rw) = if (selectors(b, &bc.with), bc.scope) == (selectors(r, &rc.with), rc.scope) {
+        (BTreeSet::new(), BTreeSet::new())
+    } else {
+        (selected_ids(b, bc), selected_ids(r, rc))
+    };
     if !bw.is_subset(&rw) {
         weaker.push(format!(
             "no longer about {}",

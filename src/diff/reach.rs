@@ -7,7 +7,7 @@ use super::changes::{About, Changes, path_of};
 use super::{Check, Fact, Level, Side};
 use crate::engine::claims::no_expansion;
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
-use crate::engine::disclosures::verdict::Judged;
+use crate::engine::disclosures::verdict::{DisclosureVerdict, Judged};
 use crate::engine::finding::{Finding, Verdict};
 use crate::model::ClaimKind;
 use crate::model::{FlowId, Model};
@@ -106,7 +106,54 @@ pub fn reach(changes: &mut Changes) {
         };
         changes.push(Check::ReachNarrowed, &id, message, about);
     }
+    undisclosed(changes, &b_receipts, &r_receipts);
     no_expansion(changes);
+}
+
+/// `receipt-undisclosed`: a receipt both versions have that the revision no longer discloses
+/// (`omitted`) or now denies (`incorrect`).
+fn undisclosed(
+    changes: &mut Changes,
+    b_receipts: &BTreeMap<ReceiptKey, &Judged>,
+    r_receipts: &BTreeMap<ReceiptKey, &Judged>,
+) {
+    let r = changes.revision.audit.model;
+    let bad = |v: DisclosureVerdict| {
+        matches!(v, DisclosureVerdict::Omitted | DisclosureVerdict::Incorrect)
+    };
+    for (key, now) in r_receipts {
+        let Some(was) = b_receipts.get(key) else {
+            continue;
+        };
+        if bad(was.verdict) || !bad(now.verdict) {
+            continue;
+        }
+        let rc = &now.receipt;
+        let how = match now.verdict {
+            DisclosureVerdict::Incorrect => {
+                let by: Vec<&str> = now.by.iter().map(|s| s.id(r)).collect();
+                format!("is now denied by {}", by.join(", "))
+            }
+            _ => "is no longer disclosed".to_owned(),
+        };
+        let message = format!(
+            "{} {} {} {how} (was {}, now {})",
+            r.entity_label(rc.entity),
+            rc.kind.verb(),
+            key.1,
+            was.verdict.as_str(),
+            now.verdict.as_str()
+        );
+        let about = About {
+            entity: Some(key.0.clone()),
+            field: Some(key.1.clone()),
+            path: path_of(r, &rc.path),
+            revision: changes.in_revision(last_hop(r, rc)),
+            ..About::default()
+        };
+        let id = format!("{}|{}|{}", key.0, key.1, key.2.as_str());
+        changes.push(Check::ReceiptUndisclosed, &id, message, about);
+    }
 }
 
 /// `no_expansion` promises of the revision, against the base's reach: the findings

@@ -64,8 +64,8 @@ pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> AuditRun
 
 impl AuditRun<'_> {
     /// Whether any policy fails the `--fail-on` threshold: a finding that is not waived, or a
-    /// receipt, at or above it — unless `accepted` (a baseline) accepts its fingerprint.
-    pub fn fails(&self, threshold: FailOn, accepted: impl Fn(&str) -> bool) -> bool {
+    /// receipt, at or above it — unless `accepted` (a baseline) accepts its (policy, fingerprint).
+    pub fn fails(&self, threshold: FailOn, accepted: impl Fn(&str, &str) -> bool) -> bool {
         let waiver_errors = self
             .diagnostics
             .iter()
@@ -77,11 +77,12 @@ impl AuditRun<'_> {
             let findings = a.findings.iter().any(|f| {
                 f.waiver.is_none()
                     && threshold.fails_status(f.verdict.into())
-                    && !accepted(&f.fingerprint(a.model))
+                    && !accepted(&a.model.policy.id, &f.fingerprint(a.model))
             });
             findings
                 || a.disclosures.judged.iter().any(|j| {
-                    threshold.fails_verdict(j.verdict) && !accepted(&j.fingerprint(a.model))
+                    threshold.fails_verdict(j.verdict)
+                        && !accepted(&a.model.policy.id, &j.fingerprint(a.model))
                 })
         })
     }

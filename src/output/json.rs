@@ -266,7 +266,7 @@ impl Report for Json {
             over_disclosures: Vec::new(),
             diagnostics: crate::diagnostics::to_json(&run.diagnostics, run.sources),
             baseline: baseline.map(|b| BaselineJson {
-                accepted: b.accepted.len(),
+                accepted: b.matched,
                 new: b.new,
                 resolved: &b.resolved,
             }),

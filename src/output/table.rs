@@ -286,7 +286,7 @@ impl Report for Table {
             let resolved: Vec<String> = b
                 .resolved
                 .iter()
-                .map(|e| format!("{} {} at {}", e.check, e.field, e.recipient))
+                .map(|e| format!("[{}] {} {} at {}", e.policy, e.check, e.field, e.recipient))
                 .collect();
             let list = if resolved.is_empty() {
                 String::new()
@@ -296,7 +296,7 @@ impl Report for Table {
             let _ = writeln!(
                 out,
                 "baseline: {} accepted, {} new, {} resolved{list}",
-                b.accepted.len(),
+                b.matched,
                 b.new,
                 b.resolved.len()
             );

@@ -17,3 +17,4 @@ mod properties;
 mod report;
 mod semantics;
 mod support;
+mod workflows;

@@ -155,7 +155,8 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     for output in &outputs {
         failed |= write_output(output, &run, comparison.as_ref(), fail_on, color).is_err();
     }
-    let accepted = |id: &str| comparison.as_ref().is_some_and(|c| c.accepts(id));
+    let accepted =
+        |policy: &str, id: &str| comparison.as_ref().is_some_and(|c| c.accepts(policy, id));
     if failed {
         EXIT_INTERNAL
     } else if run.fails(fail_on, accepted) {
