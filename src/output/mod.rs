@@ -21,7 +21,7 @@ pub(crate) use json::Document as JsonDocument;
 pub use json::Json;
 pub use junit::Junit;
 pub use markdown::Markdown;
-pub use sarif::Sarif;
+pub use sarif::{MAX_RESULTS as SARIF_MAX_RESULTS, Sarif, result_count as sarif_result_count};
 pub use table::Table;
 
 use crate::baseline::Comparison;
@@ -35,6 +35,16 @@ use crate::model::Model;
 pub trait Report {
     /// Renders a run; `baseline` is its comparison with `--baseline-file`, when one was given.
     fn render_against(&self, run: &AuditRun, baseline: Option<&Comparison>) -> String;
+
+    /// Writes a run to `out`; formats that stream (SARIF) write as they go.
+    fn write(
+        &self,
+        run: &AuditRun,
+        baseline: Option<&Comparison>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        out.write_all(self.render_against(run, baseline).as_bytes())
+    }
 
     /// Renders a run audited without a baseline.
     fn render(&self, run: &AuditRun) -> String {

@@ -124,3 +124,20 @@ pub fn explain_agrees_with_audit(run: &privflow::AuditRun) -> Result<(), String>
     }
     Ok(())
 }
+
+/// A tool `.ci/run` installs for the tests that need a real consumer of an output: an npm binary
+/// under `target/ci-tools/`. `None` elsewhere; on CI (`CI` set) its absence fails the test.
+pub fn ci_tool(name: &str) -> Option<std::path::PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/ci-tools/node_modules/.bin")
+        .join(name);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have `{name}`: .ci/run installs it under target/ci-tools"
+    );
+    eprintln!("skipped: no `{name}` here (`.ci/run` installs it under target/ci-tools)");
+    None
+}

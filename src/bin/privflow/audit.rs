@@ -8,13 +8,14 @@ use clap::ValueEnum;
 use privflow::FailOn;
 use privflow::baseline::{Baseline, Comparison};
 use privflow::model::duration::Date;
-use privflow::output::{Github, Json, Junit, Markdown, Report, Sarif, Table};
+use privflow::output::{Github, Json, Junit, Markdown, Report, SARIF_MAX_RESULTS, Sarif, Table};
 
 use super::args::{ColorChoice, ConflictArg, FailOnArg, Format, Inputs, audit_options, parse_date};
 use super::output::{
-    append, color_for, emit, load, load_failure, report_diagnostics, terminal_width, write_file,
+    append, color_for, emit_with, load, load_failure, report_diagnostics, terminal_width,
+    write_file_with,
 };
-use super::{EXIT_FINDINGS, EXIT_INTERNAL, EXIT_MODEL_ERROR, EXIT_OK};
+use super::{EXIT_FINDINGS, EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -150,7 +151,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     let comparison = baseline.map(|b| privflow::baseline::compare(&run, &b));
     report_diagnostics(&run.diagnostics, &workspace.sources, color);
     let fail_on = args.fail_on.threshold();
-    // Every writer runs even when another fails; any failure makes the exit code 3.
+    // Every writer runs even when another fails; a failed write is the user's to fix: exit 2.
     let mut failed = false;
     for output in &outputs {
         failed |= write_output(output, &run, comparison.as_ref(), fail_on, color).is_err();
@@ -158,7 +159,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     let accepted =
         |policy: &str, id: &str| comparison.as_ref().is_some_and(|c| c.accepts(policy, id));
     if failed {
-        EXIT_INTERNAL
+        EXIT_MODEL_ERROR
     } else if run.fails(fail_on, accepted) {
         EXIT_FINDINGS
     } else {
@@ -187,24 +188,46 @@ fn write_output(
             width: to_terminal.then(terminal_width),
         }),
         AuditFormat::Json => Box::new(Json),
-        AuditFormat::Sarif => Box::new(Sarif),
+        AuditFormat::Sarif => {
+            let count = privflow::output::sarif_result_count(run);
+            if count > SARIF_MAX_RESULTS {
+                eprintln!(
+                    "privflow: warning: SARIF holds {SARIF_MAX_RESULTS} of {count} results (GitHub's limit); the run's properties count the rest"
+                );
+            }
+            let cwd = std::env::current_dir().unwrap_or_default();
+            Box::new(Sarif {
+                root: repository_root(&cwd),
+                cwd,
+            })
+        }
         AuditFormat::Junit => Box::new(Junit { fail_on }),
         AuditFormat::Github => {
             // On GitHub Actions the full report goes to the job summary as well.
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty())
             {
-                append(
+                // Best effort: the annotations matter more than the summary.
+                let _ = append(
                     &PathBuf::from(summary),
                     &Markdown.render_against(run, baseline),
-                )?;
+                );
             }
             Box::new(Github)
         }
         AuditFormat::Markdown => Box::new(Markdown),
     };
-    let text = report.render_against(run, baseline);
+    let write = |out: &mut dyn std::io::Write| report.write(run, baseline, out);
     match &output.path {
-        None => emit(&text).map_err(|_| ()),
-        Some(path) => write_file(path, &text),
+        None => emit_with(write).map_err(|_| ()),
+        Some(path) => write_file_with(path, write),
     }
+}
+
+/// The repository the command runs in (the nearest directory with `.git`), else `cwd`: SARIF
+/// names files relative to it, as code scanning expects.
+fn repository_root(cwd: &Path) -> PathBuf {
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_path_buf()
 }

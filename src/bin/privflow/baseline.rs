@@ -9,7 +9,7 @@ use privflow::model::duration::Date;
 
 use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
 use super::output::{load, write_file};
-use super::{EXIT_INTERNAL, EXIT_OK};
+use super::{EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(Subcommand)]
 pub(crate) enum Action {
@@ -51,6 +51,6 @@ pub(crate) fn run(action: Action, color: ColorChoice) -> u8 {
             );
             EXIT_OK
         }
-        Err(()) => EXIT_INTERNAL,
+        Err(()) => EXIT_MODEL_ERROR,
     }
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use privflow::diagnostics::{self, Diagnostic, Sources};
 use privflow::{LoadFailure, Workspace};
 
+use super::EXIT_MODEL_ERROR;
 use super::args::{ColorChoice, Format, Select};
-use super::{EXIT_INTERNAL, EXIT_MODEL_ERROR};
 
 /// Loads `paths` and keeps the `--policy` asked for, or prints every diagnostic (as JSON too,
 /// with `format` json) and gives the exit code of a model error.
@@ -69,16 +69,70 @@ pub(crate) fn emit(text: &str) -> Result<(), u8> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
             eprintln!("privflow: cannot write output: {e}");
-            Err(EXIT_INTERNAL)
+            Err(EXIT_MODEL_ERROR)
         }
     }
 }
 
 /// Writes `text` to the file at `path`, saying on stderr why not.
 pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), ()> {
-    std::fs::write(path, text).map_err(|e| {
-        eprintln!("privflow: cannot write `{}`: {e}", path.display());
-    })
+    write_file_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// Writes an output file atomically: into a temporary file beside it, renamed over it only once
+/// complete, so a write that fails half way leaves the old file as it was. Says on stderr why it
+/// could not (a path the user can fix: the caller exits 2).
+pub(crate) fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ()> {
+    let fail = |why: String| eprintln!("privflow: cannot write `{}`: {why}", path.display());
+    if path.is_dir() {
+        fail("it is a directory; name a file".to_owned());
+        return Err(());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        fail(format!("the directory `{}` does not exist", dir.display()));
+        return Err(());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.privflow-{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temporary).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            fail(e.to_string());
+            Err(())
+        }
+    }
+}
+
+/// Streams an output to stdout; a closed pipe is not an error.
+pub(crate) fn emit_with(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), u8> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("privflow: cannot write output: {e}");
+            Err(EXIT_MODEL_ERROR)
+        }
+    }
 }
 
 /// Emits `text`, giving the exit code of the command.

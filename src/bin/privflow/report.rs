@@ -11,7 +11,7 @@ use privflow::output::{document, html};
 
 use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
 use super::output::{emit_code, load, report_diagnostics, write_file};
-use super::{EXIT_INTERNAL, EXIT_MODEL_ERROR, EXIT_OK};
+use super::{EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -97,7 +97,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         None => emit_code(&text),
         Some(path) => match write_file(&path, &text) {
             Ok(()) => EXIT_OK,
-            Err(()) => EXIT_INTERNAL,
+            Err(()) => EXIT_MODEL_ERROR,
         },
     }
 }
