@@ -133,17 +133,27 @@ impl Subgraph<'_> {
             .join(", ")
     }
 
+    /// The graph as one Graphviz DOT document.
     pub fn dot(&self) -> String {
+        dot(std::slice::from_ref(self))
+    }
+
+    /// The graph as one Mermaid flowchart.
+    pub fn mermaid(&self) -> String {
+        mermaid(std::slice::from_ref(self))
+    }
+
+    /// The DOT clusters and edges of this graph; node ids carry `prefix` so several policies can
+    /// share one document.
+    fn dot_body(&self, prefix: &str, indent: &str, out: &mut String) {
         let model = self.model;
         let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
-        let mut out = format!(
-            "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, style=rounded];\n",
-            esc(&model.policy.id)
-        );
+        let node = |s: SystemId| esc(&format!("{prefix}{}", model.system(s).id));
         for (i, (name, systems)) in self.groups().values().enumerate() {
             let _ = writeln!(
                 out,
-                "  subgraph cluster_{i} {{\n    label=\"{}\";",
+                "{indent}subgraph cluster_{}{i} {{\n{indent}  label=\"{}\";",
+                esc(&prefix.replace(['/', '-', '.'], "_")),
                 esc(name)
             );
             for &s in systems {
@@ -155,13 +165,13 @@ impl Subgraph<'_> {
                 };
                 let _ = writeln!(
                     out,
-                    "    \"{}\" [label=\"{}\\n({})\"{shape}];",
-                    esc(&sys.id),
+                    "{indent}  \"{}\" [label=\"{}\\n({})\"{shape}];",
+                    node(s),
                     esc(&sys.name),
                     esc(&sys.id)
                 );
             }
-            out.push_str("  }\n");
+            let _ = writeln!(out, "{indent}}}");
         }
         for &f in &self.flows {
             let flow = model.flow(f);
@@ -174,28 +184,34 @@ impl Subgraph<'_> {
             }
             let _ = writeln!(
                 out,
-                "  \"{}\" -> \"{}\" [{}];",
-                esc(&model.system(flow.from).id),
-                esc(&model.system(flow.to).id),
+                "{indent}\"{}\" -> \"{}\" [{}];",
+                node(flow.from),
+                node(flow.to),
                 attrs.join(", ")
             );
         }
-        out.push_str("}\n");
-        out
     }
 
-    pub fn mermaid(&self) -> String {
+    /// The Mermaid subgraphs and links of this graph, node ids prefixed by `p`; `links` counts
+    /// the links written so far, for `linkStyle`.
+    fn mermaid_body(
+        &self,
+        p: &str,
+        indent: &str,
+        out: &mut String,
+        links: &mut usize,
+        red: &mut Vec<String>,
+    ) {
         let model = self.model;
         // Mermaid ids are kept to letters and digits; labels carry the real names.
-        let node = |s: SystemId| format!("s{}", s.0);
+        let node = |s: SystemId| format!("{p}s{}", s.0);
         let esc = |s: &str| {
             s.replace('"', "#quot;")
                 .replace('<', "#lt;")
                 .replace('>', "#gt;")
         };
-        let mut out = String::from("flowchart LR\n");
         for (i, (name, systems)) in self.groups().values().enumerate() {
-            let _ = writeln!(out, "  subgraph g{i}[\"{}\"]", esc(name));
+            let _ = writeln!(out, "{indent}subgraph {p}g{i}[\"{}\"]", esc(name));
             for &s in systems {
                 let sys = model.system(s);
                 let (open, close) = if sys.location == SystemLocation::Device {
@@ -205,16 +221,15 @@ impl Subgraph<'_> {
                 };
                 let _ = writeln!(
                     out,
-                    "    {}{open}\"{}<br/>{}\"{close}",
+                    "{indent}  {}{open}\"{}<br/>{}\"{close}",
                     node(s),
                     esc(&sys.name),
                     esc(&sys.id)
                 );
             }
-            out.push_str("  end\n");
+            let _ = writeln!(out, "{indent}end");
         }
-        let mut red = Vec::new();
-        for (i, &f) in self.flows.iter().enumerate() {
+        for &f in &self.flows {
             let flow = model.flow(f);
             let arrow = if self.ciphertext.contains(&f) {
                 "-.->"
@@ -223,23 +238,16 @@ impl Subgraph<'_> {
             };
             let _ = writeln!(
                 out,
-                "  {} {arrow}|\"{}\"| {}",
+                "{indent}{} {arrow}|\"{}\"| {}",
                 node(flow.from),
                 esc(&self.fields_label(f)),
                 node(flow.to)
             );
             if self.breaking.contains(&f) {
-                red.push(i.to_string());
+                red.push(links.to_string());
             }
+            *links += 1;
         }
-        if !red.is_empty() {
-            let _ = writeln!(
-                out,
-                "  linkStyle {} stroke:#d00,stroke-width:2px",
-                red.join(",")
-            );
-        }
-        out
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -300,5 +308,70 @@ impl Subgraph<'_> {
             })
             .collect();
         serde_json::json!({"policy": model.policy.id, "nodes": nodes, "edges": edges})
+    }
+}
+
+/// Several graphs as one DOT document: one graph alone as it is, several as one cluster each
+/// with node ids prefixed by the policy.
+pub fn dot(graphs: &[Subgraph]) -> String {
+    let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    let name = match graphs {
+        [one] => one.model.policy.id.clone(),
+        _ => "privflow".to_owned(),
+    };
+    let mut out = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=box, style=rounded];\n",
+        esc(&name)
+    );
+    match graphs {
+        [one] => one.dot_body("", "  ", &mut out),
+        _ => {
+            for (i, g) in graphs.iter().enumerate() {
+                let id = &g.model.policy.id;
+                let _ = writeln!(
+                    out,
+                    "  subgraph cluster_policy{i} {{\n    label=\"{}\";",
+                    esc(id)
+                );
+                g.dot_body(&format!("{id}/"), "    ", &mut out);
+                out.push_str("  }\n");
+            }
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Several graphs as one Mermaid flowchart: one graph alone as it is, several as one subgraph
+/// each.
+pub fn mermaid(graphs: &[Subgraph]) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let (mut links, mut red) = (0, Vec::new());
+    match graphs {
+        [one] => one.mermaid_body("", "  ", &mut out, &mut links, &mut red),
+        _ => {
+            for (i, g) in graphs.iter().enumerate() {
+                let title = g.model.policy.id.replace('"', "#quot;");
+                let _ = writeln!(out, "  subgraph p{i}[\"{title}\"]");
+                g.mermaid_body(&format!("p{i}"), "    ", &mut out, &mut links, &mut red);
+                out.push_str("  end\n");
+            }
+        }
+    }
+    if !red.is_empty() {
+        let _ = writeln!(
+            out,
+            "  linkStyle {} stroke:#d00,stroke-width:2px",
+            red.join(",")
+        );
+    }
+    out
+}
+
+/// Several graphs as one JSON document: one graph alone as it is, several as `{"policies": […]}`.
+pub fn json(graphs: &[Subgraph]) -> serde_json::Value {
+    match graphs {
+        [one] => one.json(),
+        _ => serde_json::json!({"policies": graphs.iter().map(Subgraph::json).collect::<Vec<_>>()}),
     }
 }

@@ -59,6 +59,30 @@ fn depths(model: &Model) -> Vec<u32> {
 /// The diagram: a box per company group (the speaker's first), inside it a column per distance
 /// from the speaker's apps, systems as boxes, flows as arrows labelled with their fields; e2ee
 /// dashed, flows on a broken promise's path red.
+/// The diagrams of several policies as one SVG document: each policy's own diagram, stacked.
+pub fn diagrams(parts: &[(&PolicyAudit, Focus)]) -> String {
+    if let [(audit, focus)] = parts {
+        return diagram(audit, focus);
+    }
+    let size = |svg: &str, attr: &str| -> u32 {
+        svg.split_once(&format!(" {attr}=\""))
+            .and_then(|(_, rest)| rest.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let (mut body, mut width, mut height) = (String::new(), 0, 0);
+    for (audit, focus) in parts {
+        let svg = diagram(audit, focus);
+        let (w, h) = (size(&svg, "width"), size(&svg, "height"));
+        body.push_str(&svg.replacen("<svg ", &format!("<svg x=\"0\" y=\"{height}\" "), 1));
+        width = width.max(w);
+        height += h;
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\">{body}</svg>"
+    )
+}
+
 pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     let model = audit.model;
     let sub = subgraph(audit, focus);

@@ -119,3 +119,123 @@ fn names_cannot_break_the_markup() {
     let dot = privflow(&["graph", path]).stdout;
     assert!(dot.contains("label=\"say \\\"hi\\\"\\n(x)\""), "{dot}");
 }
+
+/// Feeds `text` to `program args…` on stdin; `Err` with what it said when it refuses it.
+fn consume(program: &str, args: &[&str], text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{program}: {e}"))?;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn have(program: &str) -> bool {
+    let found = std::process::Command::new("which")
+        .arg(program)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have `{program}`: .ci/run installs it"
+        );
+        eprintln!("skipped: no `{program}` here (.ci/run installs it)");
+    }
+    found
+}
+
+/// Mermaid text parsed by the real `mermaid` package, when `.ci/run` installed it.
+fn mermaid_parses(text: &str) -> Option<Result<(), String>> {
+    let modules =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-tools/node_modules");
+    if !modules.join("mermaid").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have mermaid: .ci/run installs it"
+        );
+        eprintln!("skipped: no mermaid package here (.ci/run installs it)");
+        return None;
+    }
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/mermaid-parse.mjs");
+    let mut child = std::process::Command::new("node")
+        .arg(script)
+        .env("NODE_PATH", &modules)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Some(if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    })
+}
+
+#[test]
+fn every_graph_and_report_output_of_the_bundled_policies_is_one_document_its_tool_reads() {
+    // One policy and all four: each output is one valid document of its format.
+    for paths in [&["policies/whatsapp-2021.yaml"][..], &["policies/"][..]] {
+        let run = |format: &str| {
+            let mut args = vec!["graph", "--format", format, "--today", "2026-11-22"];
+            args.extend_from_slice(paths);
+            let out = privflow(&args);
+            assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+            out.stdout
+        };
+        serde_json::from_str::<serde_json::Value>(&run("json")).expect("graph JSON is one value");
+        let svg = run("svg");
+        consume(
+            "python3",
+            &[
+                "-c",
+                "import sys, xml.etree.ElementTree as E; E.fromstring(sys.stdin.read())",
+            ],
+            &svg,
+        )
+        .unwrap_or_else(|e| panic!("{paths:?}: SVG is not one XML document: {e}"));
+        if have("dot") {
+            consume("dot", &["-Tsvg", "-o", "/dev/null"], &run("dot"))
+                .unwrap_or_else(|e| panic!("{paths:?}: dot refuses it: {e}"));
+        }
+        if let Some(parsed) = mermaid_parses(&run("mermaid")) {
+            parsed.unwrap_or_else(|e| panic!("{paths:?}: mermaid refuses it: {e}"));
+        }
+        let mut args = vec!["report", "--format", "json", "--today", "2026-11-22"];
+        args.extend_from_slice(paths);
+        serde_json::from_str::<serde_json::Value>(&privflow(&args).stdout).expect("report JSON");
+        let mut args = vec!["report", "--format", "markdown", "--today", "2026-11-22"];
+        args.extend_from_slice(paths);
+        let markdown = privflow(&args).stdout;
+        for block in markdown.split("```mermaid\n").skip(1) {
+            let diagram = block.split("```").next().unwrap();
+            if let Some(parsed) = mermaid_parses(diagram) {
+                parsed.unwrap_or_else(|e| panic!("{paths:?}: the report's mermaid: {e}"));
+            }
+        }
+    }
+}

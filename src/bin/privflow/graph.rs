@@ -77,16 +77,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
             field,
             claim: claim_index,
         };
-        let sub = export::subgraph(audit, &focus);
-        parts.push(match args.format {
-            GraphFormat::Dot => sub.dot(),
-            GraphFormat::Mermaid => sub.mermaid(),
-            GraphFormat::Svg => format!("{}\n", html::diagram(audit, &focus)),
-            GraphFormat::Json => format!(
-                "{}\n",
-                serde_json::to_string_pretty(&sub.json()).unwrap_or_default()
-            ),
-        });
+        parts.push((audit, focus));
     }
     if parts.is_empty() {
         eprintln!(
@@ -95,5 +86,19 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         );
         return EXIT_MODEL_ERROR;
     }
-    emit_code(&parts.join("\n"))
+    // One document of the format, whatever the number of policies.
+    let graphs: Vec<export::Subgraph> = parts
+        .iter()
+        .map(|(audit, focus)| export::subgraph(audit, focus))
+        .collect();
+    let text = match args.format {
+        GraphFormat::Dot => export::dot(&graphs),
+        GraphFormat::Mermaid => export::mermaid(&graphs),
+        GraphFormat::Svg => format!("{}\n", html::diagrams(&parts)),
+        GraphFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&export::json(&graphs)).unwrap_or_default()
+        ),
+    };
+    emit_code(&text)
 }
