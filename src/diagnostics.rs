@@ -188,9 +188,23 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
-    let allowed_edits = (name.chars().count() / 3).max(1);
+    let length = name.chars().count();
+    let allowed_edits = (length / 3).max(1);
     for candidate in candidates {
         if candidate == name {
+            continue;
+        }
+        // A name cut short (`user.contact.phone`) means the key it begins, not its parent.
+        if length >= 3 && candidate.starts_with(name) {
+            let score = 3.0 - candidate.len() as f64 / 1e6;
+            if best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
+                best = Some((score, candidate));
+            }
+            continue;
+        }
+        // Candidates of a very different length cannot be close: skip them unmeasured, so a
+        // long misspelt id among many candidates stays quick.
+        if candidate.chars().count().abs_diff(length) > allowed_edits.max(length / 2) {
             continue;
         }
         let edits = strsim::damerau_levenshtein(name, candidate);

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// How long data is kept. `y` is 365 days (SPEC §5).
+/// How long data is kept. `mo` is 30 days, `y` 365 (SPEC §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Duration {
     Hours(u64),
@@ -21,13 +21,15 @@ impl Duration {
         if text == "0" {
             return Some(Duration::ZERO);
         }
-        let unit = text.chars().last()?;
-        let number: u64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+        let split = text.find(|c: char| !c.is_ascii_digit())?;
+        let (number, unit) = text.split_at(split);
+        let number: u64 = number.parse().ok()?;
         let hours_per_unit = match unit {
-            'h' => 1,
-            'd' => 24,
-            'w' => 24 * 7,
-            'y' => 24 * 365,
+            "h" => 1,
+            "d" => 24,
+            "w" => 24 * 7,
+            "mo" => 24 * 30,
+            "y" => 24 * 365,
             _ => return None,
         };
         number.checked_mul(hours_per_unit).map(Duration::Hours)

@@ -14,13 +14,24 @@ pub fn group_by_policy(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Vec<(FileId, RawDocument)>> {
     let mut declared: Vec<(String, FileId)> = Vec::new();
+    // A second declaration is one error: its file is left out, so its content does not repeat
+    // as a duplicate of every entity and system of the first.
+    let mut rejected: Vec<FileId> = Vec::new();
     for (file, doc) in &documents {
         if let Some(policy) = &doc.policy {
             let id = policy.value.id.value.clone();
             if let Some((_, first)) = declared.iter().find(|(p, _)| *p == id) {
                 let text = &sources.get(*file).text;
+                rejected.push(*file);
                 diagnostics.push(
-                    Diagnostic::error("privflow::load::duplicate-policy", format!("policy `{id}` is declared twice"))
+                    Diagnostic::error(
+                        "privflow::load::duplicate-policy",
+                        format!(
+                            "policy `{id}` is declared in both `{}` and `{}`",
+                            sources.path(*first),
+                            sources.path(*file)
+                        ),
+                    )
                         .at(span_of(*file, text, &policy.value.id.referenced), "second declaration")
                         .with_help(format!(
                             "first declared in `{}`; declare a policy once and split the rest across files without a `policy:` block",
@@ -49,6 +60,9 @@ pub fn group_by_policy(
     };
     let mut groups: BTreeMap<usize, Vec<(FileId, RawDocument)>> = BTreeMap::new();
     for (file, doc) in documents {
+        if rejected.contains(&file) {
+            continue;
+        }
         let target = match &doc.policy {
             Some(p) => declared.iter().position(|(id, _)| *id == p.value.id.value),
             None => {

@@ -9,7 +9,7 @@ use crate::engine::disclosures::verdict::{Judged, StatementRef};
 use crate::engine::finding::Finding;
 use crate::model::Scope;
 use crate::model::taxonomy::TaxonId;
-use crate::model::{FlowId, Model, Selector, Statement, SystemId};
+use crate::model::{EntityId, FlowId, Model, Selector, Statement, SystemId};
 use crate::output::{describe_note, describe_purpose_gap};
 
 /// One line of an explanation and what hangs below it.
@@ -40,7 +40,7 @@ impl Node {
 #[derive(Clone, Debug, Serialize)]
 pub struct Explanation {
     pub policy: String,
-    /// `claim`, `disclosure`, `system` or `field`.
+    /// `claim`, `disclosure`, `system`, `entity` or `field`.
     pub subject: &'static str,
     pub id: String,
     pub tree: Node,
@@ -73,6 +73,9 @@ pub fn explain(audit: &PolicyAudit, sources: &Sources, id: &str) -> Vec<Explanat
     if let Some(i) = model.systems.iter().position(|s| s.id == id) {
         push("system", ctx.system(SystemId(i as u32)));
     }
+    if let Some(i) = model.entities.iter().position(|e| e.id == id) {
+        push("entity", ctx.entity(EntityId(i as u32)));
+    }
     if let Some(field) = model.fields.get(id) {
         push("field", ctx.field(field));
     }
@@ -84,6 +87,7 @@ pub fn subjects(model: &Model) -> Vec<&str> {
     let mut ids: Vec<&str> = model.claims.iter().map(|c| c.id.as_str()).collect();
     ids.extend(model.disclosures.iter().map(|d| d.id.as_str()));
     ids.extend(model.systems.iter().map(|s| s.id.as_str()));
+    ids.extend(model.entities.iter().map(|e| e.id.as_str()));
     ids.extend(model.fields.keys());
     ids
 }
@@ -491,6 +495,67 @@ impl Context<'_> {
             children.push(Node::with("promises broken here", findings));
         }
         Node::with(format!("system {} ({})", s.id, s.name), children)
+    }
+
+    /// An entity: who owns it, its systems, what it receives by which paths, and the promises
+    /// broken at its systems.
+    fn entity(&self, id: EntityId) -> Node {
+        let model = self.model;
+        let e = model.entity(id);
+        let mut facts = vec![format!("{:?}", e.kind).to_lowercase()];
+        if let Some(owner) = e.owned_by {
+            facts.push(format!("owned by {}", model.entity_label(owner)));
+        }
+        if !e.categories.is_empty() {
+            facts.push(format!("categories {}", e.categories.join(", ")));
+        }
+        let mut children = vec![
+            Node::leaf(facts.join(", ")),
+            Node::leaf(format!("defined at {}", self.at(e.span))),
+        ];
+        let systems: Vec<Node> = (0..model.systems.len() as u32)
+            .map(SystemId)
+            .filter(|&s| model.party(s) == id || model.system(s).operator == id)
+            .map(|s| {
+                let sys = model.system(s);
+                let held = match sys.held_by {
+                    Some(h) if h != id => format!(", held by {}", model.entity_label(h)),
+                    _ => String::new(),
+                };
+                Node::leaf(format!("{} ({}){held}", sys.id, sys.name))
+            })
+            .collect();
+        if !systems.is_empty() {
+            children.push(Node::with("systems", systems));
+        }
+        let receipts: Vec<Node> = self
+            .audit
+            .disclosures
+            .judged
+            .iter()
+            .filter(|j| j.receipt.entity == id)
+            .map(|j| self.receipt(j))
+            .collect();
+        children.push(if receipts.is_empty() {
+            Node::leaf("receives nothing it can read")
+        } else {
+            Node::with("what reaches it", receipts)
+        });
+        let findings: Vec<Node> = crate::output::ordered(self.audit)
+            .into_iter()
+            .filter(|f| model.party(f.recipient) == id)
+            .map(|f| {
+                let claim = &model.claims[f.claim];
+                Node::with(
+                    format!("claim {} ({})", claim.id, claim.kind.as_str()),
+                    vec![self.finding(f)],
+                )
+            })
+            .collect();
+        if !findings.is_empty() {
+            children.push(Node::with("promises broken at its systems", findings));
+        }
+        Node::with(format!("entity {}", model.entity_label(id)), children)
     }
 
     fn field(&self, field: TaxonId) -> Node {

@@ -281,7 +281,32 @@ impl Report for Table {
         } else {
             format!("{} claims", run.claims())
         };
-        let _ = writeln!(out, "{policies}, {claims}: {summary}");
+        // Receipts, worst verdict first.
+        let judged: Vec<DisclosureVerdict> = run
+            .audits
+            .iter()
+            .flat_map(|a| a.disclosures.judged.iter().map(|j| j.verdict))
+            .collect();
+        let receipts = [
+            DisclosureVerdict::Incorrect,
+            DisclosureVerdict::Omitted,
+            DisclosureVerdict::Ambiguous,
+            DisclosureVerdict::Vague,
+            DisclosureVerdict::Clear,
+        ]
+        .iter()
+        .filter_map(|&v| {
+            let n = judged.iter().filter(|&&j| j == v).count();
+            (n > 0).then(|| format!("{n} {}", v.as_str()))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+        let receipts = match judged.len() {
+            0 => String::new(),
+            1 => format!("; 1 receipt: {receipts}"),
+            n => format!("; {n} receipts: {receipts}"),
+        };
+        let _ = writeln!(out, "{policies}, {claims}: {summary}{receipts}");
         if let Some(b) = baseline {
             let resolved: Vec<String> = b
                 .resolved
@@ -301,6 +326,60 @@ impl Report for Table {
                 b.resolved.len()
             );
         }
-        out
+        match self.width {
+            Some(width) => wrap(&out, usize::from(width)),
+            None => out,
+        }
     }
+}
+
+/// Wraps every line wider than `width` at spaces, continuing under the text it wraps: past a
+/// detail label (`path   `, `flows  `) or two columns in. Colour codes take no width.
+fn wrap(text: &str, width: usize) -> String {
+    let visible = |s: &str| {
+        let mut n = 0;
+        let mut escape = false;
+        for c in s.chars() {
+            match (escape, c) {
+                (false, '\x1b') => escape = true,
+                (true, 'm') => escape = false,
+                (true, _) => {}
+                (false, _) => n += 1,
+            }
+        }
+        n
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if visible(line) <= width || line.starts_with(['┌', '│', '╞', '├', '└']) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let label = line[lead..]
+            .split_once("  ")
+            .filter(|(word, _)| word.len() <= 6 && !word.contains(' '))
+            .map_or(2, |(word, rest)| {
+                word.len() + 2 + (rest.len() - rest.trim_start().len())
+            });
+        let indent = " ".repeat((lead + label).min(width / 2));
+        let mut current = line[..lead].to_owned();
+        for word in line[lead..].split(' ') {
+            let fits = visible(&current) + 1 + visible(word) <= width;
+            if current.trim().is_empty() || fits {
+                if !current.trim().is_empty() {
+                    current.push(' ');
+                }
+                current.push_str(word);
+            } else {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = format!("{indent}{word}");
+            }
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out
 }

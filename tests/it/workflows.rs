@@ -394,3 +394,162 @@ fn a_receipt_that_loses_its_disclosure_is_a_change() {
         "partner (Partner) receives user.contact.email is now denied by no-email-to-partner (was ambiguous, now incorrect)"
     );
 }
+
+#[test]
+fn a_path_the_user_can_fix_is_exit_2() {
+    // Point 4: these were exit 3, "internal error".
+    let out = privflow(&[
+        "audit",
+        "policies/whatsapp-2021.yaml",
+        "--format",
+        "json=/nonexistent/dir/x.json",
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("/nonexistent/dir/x.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("does not exist"), "{}", out.stderr);
+    let out = privflow(&[
+        "report",
+        "policies/whatsapp-2021.yaml",
+        "-o",
+        "/nonexistent/x.html",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let out = privflow(&[
+        "baseline",
+        "create",
+        "policies/whatsapp-2021.yaml",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("is a directory"), "{}", out.stderr);
+}
+
+#[test]
+fn papercuts() {
+    // Point 8, each in a line or two.
+    let dir = tempfile::tempdir().unwrap();
+    // Months are 30 days.
+    let months = model("m").replace(
+        "  partner-api: {operated_by: partner}",
+        "  partner-api: {operated_by: partner, kind: store, retention: 14mo}",
+    );
+    write(dir.path(), &[("months.yaml", &months)]);
+    let explained = privflow_in(dir.path(), &["explain", "months.yaml", "partner-api"]);
+    assert!(
+        explained.stdout.contains("keeps data 420d"),
+        "{}",
+        explained.stdout
+    );
+    // A cut-short field key suggests the key it begins, not its parent.
+    let typo = model("t").replace(
+        "fields: [user.contact.email]}\nclaims",
+        "fields: [user.contact.phone]}\nclaims",
+    );
+    write(dir.path(), &[("typo.yaml", &typo)]);
+    let out = privflow_in(dir.path(), &["check", "typo.yaml"]);
+    assert!(
+        out.stderr
+            .contains("did you mean `user.contact.phone_number`?"),
+        "{}",
+        out.stderr
+    );
+    // A duplicate policy id is one error naming both files.
+    write(
+        dir.path(),
+        &[
+            ("dup/a.yaml", &model("same")),
+            ("dup/b.yaml", &model("same")),
+        ],
+    );
+    let out = privflow_in(dir.path(), &["check", "dup"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("privflow: 1 error in the model"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("policy `same` is declared in both `dup/a.yaml` and `dup/b.yaml`"),
+        "{}",
+        out.stderr
+    );
+    // A promise about advertisers holds quietly when the model has none.
+    let nobody = model("n").replace("with: [partner]", "with: [category:advertiser]");
+    write(dir.path(), &[("nobody.yaml", &nobody)]);
+    let out = privflow_in(dir.path(), &["check", "nobody.yaml"]);
+    assert!(!out.stderr.contains("unused-category"), "{}", out.stderr);
+    // The closing line counts receipts.
+    let out = privflow(&["audit", "policies/whatsapp-2021.yaml", "--today", TODAY]);
+    assert!(
+        out.stdout
+            .contains("; 10 receipts: 6 omitted, 1 vague, 3 clear"),
+        "{}",
+        out.stdout
+    );
+    // explain takes entities, and says what to pass without an id.
+    let out = privflow(&[
+        "explain",
+        "policies/whatsapp-2021.yaml",
+        "facebook-inc",
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("[whatsapp-2021] entity facebook-inc (Facebook, Inc.)")
+    );
+    assert!(out.stdout.contains("what reaches it"));
+    let out = privflow(&["explain", "policies/whatsapp-2021.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("privflow explain policies/whatsapp-2021.yaml ID"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("claims there: personal-chats-e2ee"),
+        "{}",
+        out.stderr
+    );
+    // One man page per command, and completions offer the formats.
+    let pages = tempfile::tempdir().unwrap();
+    let out = privflow(&["man", "--out-dir", pages.path().to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for page in [
+        "privflow.1",
+        "privflow-audit.1",
+        "privflow-diff.1",
+        "privflow-explain.1",
+    ] {
+        assert!(pages.path().join(page).exists(), "{page}");
+    }
+    let bash = privflow(&["completions", "bash"]).stdout;
+    assert!(
+        bash.contains("table json sarif junit github markdown"),
+        "--format values"
+    );
+    // The table fits COLUMNS.
+    let out = Command::new(env!("CARGO_BIN_EXE_privflow"))
+        .args(["audit", "policies/whatsapp-2021.yaml", "--today", TODAY])
+        .env("COLUMNS", "80")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 80, "{widest} columns:\n{text}");
+    // Help says what the formats are.
+    let graph = privflow(&["graph", "--help"]).stdout;
+    assert!(graph.contains("SVG"), "{graph}");
+}

@@ -42,24 +42,27 @@ pub(crate) enum Command {
     /// Each side is a file, a directory or `git:REV:PATH`; or give `--base REV PATH…` for the
     /// same paths at a git revision.
     Diff(diff::Args),
-    /// An audit report for a privacy review: summary, data-flow diagram (Mermaid), promises and
-    /// findings, a record of processing and a reach matrix.
+    /// An audit report for a privacy review, as Markdown (with a Mermaid diagram), one
+    /// self-contained HTML page (with an SVG diagram) or JSON: summary, promises and findings, a
+    /// record of processing and a reach matrix.
     Report(report::Args),
-    /// The flow graph as Graphviz DOT, Mermaid or JSON: systems boxed by company group, flows
-    /// labelled with their fields, e2ee hops dashed, flows that break a promise in red.
+    /// The flow graph as Graphviz DOT, Mermaid, JSON or SVG, one document for all policies:
+    /// systems boxed by company group, flows labelled with their fields, ciphertext dashed, flows
+    /// that break a promise in red.
     Graph(graph::Args),
     /// Load and validate only.
     Check(check::Args),
-    /// Explain why a claim, disclosure, system or field stands as it does: every path and every
-    /// deciding statement.
+    /// Explain why a claim, disclosure, system, entity or field stands as it does: every path and
+    /// every deciding statement.
     Explain(explain::Args),
     /// Print the JSON Schema (draft-07) of the policy format, for editors; `--output` prints the
     /// schema of `audit --format json` instead.
     Schema(schema::Args),
     /// Print a shell completion script: `privflow completions bash > /etc/bash_completion.d/privflow`.
     Completions(completions::Args),
-    /// Print the man page (roff): `privflow man > privflow.1`.
-    Man,
+    /// Print the man page (roff): `privflow man > privflow.1`; `--out-dir DIR` writes one page
+    /// per command (`privflow-audit.1`, …).
+    Man(completions::ManArgs),
     /// Print the built-in field and purpose taxonomies as trees.
     Taxonomy(taxonomy::Args),
 }

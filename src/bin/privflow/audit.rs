@@ -23,7 +23,7 @@ pub(crate) struct Args {
     inputs: Inputs,
     /// Output format, repeatable: table (default), json, sarif, junit, github, markdown;
     /// `FORMAT=PATH` writes to a file, e.g. `--format sarif=privflow.sarif --format table`.
-    #[arg(long, value_parser = parse_output, value_name = "FORMAT[=PATH]")]
+    #[arg(long, value_parser = OutputParser, value_name = "FORMAT[=PATH]")]
     format: Vec<Output>,
     /// Lowest severity that makes the audit exit 1.
     #[arg(long, value_enum, default_value_t = FailOnArg::Violated)]
@@ -64,6 +64,36 @@ pub(crate) enum AuditFormat {
 pub(crate) struct Output {
     format: AuditFormat,
     path: Option<PathBuf>,
+}
+
+/// Parses `FORMAT[=PATH]`, and offers the formats to shell completion.
+#[derive(Clone)]
+struct OutputParser;
+
+impl clap::builder::TypedValueParser for OutputParser {
+    type Value = Output;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Output, clap::Error> {
+        parse_output(&value.to_string_lossy()).map_err(|message| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n"))
+                .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            AuditFormat::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value()),
+        ))
+    }
 }
 
 fn parse_output(value: &str) -> Result<Output, String> {
@@ -185,7 +215,7 @@ fn write_output(
     let report: Box<dyn Report> = match output.format {
         AuditFormat::Table => Box::new(Table {
             color: color_for(color, to_terminal),
-            width: to_terminal.then(terminal_width),
+            width: terminal_width(to_terminal),
         }),
         AuditFormat::Json => Box::new(Json),
         AuditFormat::Sarif => {

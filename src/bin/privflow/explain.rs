@@ -13,8 +13,9 @@ use super::output::{emit_code, load};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Model files or directories of them, then the id to explain.
-    #[arg(required = true, num_args = 2..)]
+    /// Model files or directories of them, then the id to explain: a claim, disclosure, system
+    /// or entity id, or a field key.
+    #[arg(required = true, num_args = 1.., value_name = "PATHS… ID")]
     paths_and_id: Vec<String>,
     #[command(flatten)]
     select: Select,
@@ -30,6 +31,24 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
+    if args.paths_and_id.len() < 2 {
+        let path = args.paths_and_id.first().cloned().unwrap_or_default();
+        eprintln!(
+            "privflow: name what to explain after the model: `privflow explain {path} ID`\n  help: ID is a claim, disclosure, system or entity id, or a field key"
+        );
+        if let Ok(ws) = privflow::load(&[PathBuf::from(&path)]) {
+            let claims: Vec<&str> = ws
+                .models
+                .iter()
+                .flat_map(|m| m.claims.iter().map(|c| c.id.as_str()))
+                .take(8)
+                .collect();
+            if !claims.is_empty() {
+                eprintln!("  claims there: {}", claims.join(", "));
+            }
+        }
+        return EXIT_MODEL_ERROR;
+    }
     let id = args.paths_and_id.pop().unwrap_or_default();
     let paths: Vec<PathBuf> = args.paths_and_id.into_iter().map(PathBuf::from).collect();
     let workspace = match load(&paths, &args.select, args.format, color) {
@@ -49,7 +68,7 @@ pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
             .flat_map(explain::subjects)
             .collect();
         let help = diagnostics::did_you_mean(&id, known).unwrap_or_else(|| {
-            "explain takes a claim, disclosure or system id, or a field key".to_owned()
+            "explain takes a claim, disclosure, system or entity id, or a field key".to_owned()
         });
         eprintln!("privflow: nothing named `{id}` in the model\n  help: {help}");
         return EXIT_MODEL_ERROR;

@@ -60,7 +60,7 @@ fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
-        Command::Man => completions::man(),
+        Command::Man(args) => completions::man(args),
         Command::Taxonomy(args) => taxonomy::run(args),
     }
 }

@@ -174,10 +174,16 @@ pub(crate) fn report_diagnostics(list: &[Diagnostic], sources: &Sources, color: 
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
-/// The terminal's width from `COLUMNS`, else a width most terminals have.
-pub(crate) fn terminal_width() -> u16 {
-    std::env::var("COLUMNS")
+/// The width to fit text to: `COLUMNS` when set, else the terminal's when writing to one;
+/// `None` (a fixed layout, stable in files) otherwise.
+pub(crate) fn terminal_width(to_terminal: bool) -> Option<u16> {
+    let columns = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
-        .unwrap_or(120)
+        .filter(|&c: &u16| c >= 40);
+    columns.or_else(|| {
+        to_terminal
+            .then(|| comfy_table::Table::new().width())
+            .flatten()
+    })
 }

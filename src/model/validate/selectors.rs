@@ -28,11 +28,12 @@ impl Validator<'_> {
                 );
                 return None;
             }
-            if !known_categories.iter().any(|c| c == category) {
-                let help = did_you_mean(category, known_categories.iter().map(String::as_str))
-                    .unwrap_or_else(|| {
-                        "a selector of an unused category selects nothing".to_owned()
-                    });
+            // A promise about a category nobody in the model carries simply holds; only a
+            // near miss of a category that exists is worth a word (a typo).
+            if !known_categories.iter().any(|c| c == category)
+                && let Some(help) =
+                    did_you_mean(category, known_categories.iter().map(String::as_str))
+            {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         "privflow::model::unused-category",
