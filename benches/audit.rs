@@ -121,4 +121,64 @@ fn main() {
         Some(mb) => println!("  peak RSS   {mb:.0} MB"),
         None => println!("  peak RSS   unavailable on this platform"),
     }
+    outputs();
+}
+
+/// Peak memory of the `privflow` binary per output format on a model with many results: SARIF
+/// is written as it is made, so it stays within twice what JSON takes.
+fn outputs() {
+    // 12 000 flows from the app to other companies, and 50 promises about everyone: 600 000
+    // findings, the case that once took 1.6 GB for a 262 MB SARIF file.
+    let mut text = String::from(
+        "privflow: 1\npolicy: {id: dense, speaker: app-co}\nentities:\n  app-co: {}\n  other: {}\nsystems:\n  app: {operated_by: app-co, location: device}\n",
+    );
+    let mut flows = String::from("flows:\n");
+    for i in 0..12_000 {
+        text.push_str(&format!("  s{i}: {{operated_by: other}}\n"));
+        flows.push_str(&format!(
+            "  - {{from: app, to: s{i}, fields: [user.contact.email, user.device.ip_address]}}\n"
+        ));
+    }
+    text.push_str(&flows);
+    text.push_str("claims:\n");
+    for c in 0..50 {
+        text.push_str(&format!(
+            "  - {{id: c{c}, kind: no_share, fields: [user], with: ['*']}}\n"
+        ));
+    }
+    let dir = std::env::temp_dir().join(format!("privflow-bench-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let model = dir.join("outputs.yaml");
+    if std::fs::write(&model, text).is_err() {
+        return;
+    }
+    println!("  outputs    12 000 flows × 50 promises about everyone: peak RSS of `privflow audit` per format");
+    for format in ["json", "sarif", "table"] {
+        let out = dir.join(format!("out.{format}"));
+        let started = Instant::now();
+        let ran = std::process::Command::new("/usr/bin/time")
+            .args(["-f", "%M"])
+            .arg(env!("CARGO_BIN_EXE_privflow"))
+            .args(["audit", "--fail-on", "never", "--today", "2026-01-01", "--format"])
+            .arg(format!("{format}={}", out.display()))
+            .arg(&model)
+            .output();
+        let Ok(ran) = ran else {
+            println!("    (no /usr/bin/time here)");
+            break;
+        };
+        let kb: f64 = String::from_utf8_lossy(&ran.stderr)
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0.0);
+        let written = std::fs::metadata(&out).map_or(0, |m| m.len());
+        println!(
+            "    {format:<6} {:>6.0} MB peak, {:.2?}, {:.1} MB written",
+            kb / 1024.0,
+            started.elapsed(),
+            written as f64 / 1e6
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
