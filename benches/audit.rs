@@ -152,14 +152,23 @@ fn outputs() {
     if std::fs::write(&model, text).is_err() {
         return;
     }
-    println!("  outputs    12 000 flows × 50 promises about everyone: peak RSS of `privflow audit` per format");
+    println!(
+        "  outputs    12 000 flows × 50 promises about everyone: peak RSS of `privflow audit` per format"
+    );
     for format in ["json", "sarif", "table"] {
         let out = dir.join(format!("out.{format}"));
         let started = Instant::now();
         let ran = std::process::Command::new("/usr/bin/time")
             .args(["-f", "%M"])
             .arg(env!("CARGO_BIN_EXE_privflow"))
-            .args(["audit", "--fail-on", "never", "--today", "2026-01-01", "--format"])
+            .args([
+                "audit",
+                "--fail-on",
+                "never",
+                "--today",
+                "2026-01-01",
+                "--format",
+            ])
             .arg(format!("{format}={}", out.display()))
             .arg(&model)
             .output();

@@ -228,6 +228,11 @@ fn every_graph_and_report_output_of_the_bundled_policies_is_one_document_its_too
         let mut args = vec!["report", "--format", "json", "--today", "2026-11-22"];
         args.extend_from_slice(paths);
         serde_json::from_str::<serde_json::Value>(&privflow(&args).stdout).expect("report JSON");
+        let mut args = vec!["report", "--format", "html", "--today", "2026-11-22"];
+        args.extend_from_slice(paths);
+        let checker = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/html-check.py");
+        consume("python3", &[checker], &privflow(&args).stdout)
+            .unwrap_or_else(|e| panic!("{paths:?}: the HTML report: {e}"));
         let mut args = vec!["report", "--format", "markdown", "--today", "2026-11-22"];
         args.extend_from_slice(paths);
         let markdown = privflow(&args).stdout;
