@@ -13,6 +13,8 @@
 //!
 //! The library never prints; the `privflow` binary decides what goes to stdout and stderr.
 
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 pub mod baseline;
 pub mod diagnostics;
 pub mod diff;

@@ -112,7 +112,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     let baseline = match args.baseline_file.as_deref().map(read_baseline).transpose() {
         Ok(b) => b,
         Err(message) => {
-            eprintln!("privflow: {message}");
+            say!("privflow: {message}");
             return EXIT_MODEL_ERROR;
         }
     };
@@ -125,7 +125,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         args.format
     };
     if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
-        eprintln!(
+        say!(
             "privflow: only one --format may write to stdout; give the others a file: --format sarif=privflow.sarif"
         );
         return EXIT_MODEL_ERROR;
@@ -155,7 +155,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     {
         Ok(ws) => ws,
         Err(failure) => {
-            eprintln!("privflow: the --baseline version does not load:");
+            say!("privflow: the --baseline version does not load:");
             report_diagnostics(&failure.diagnostics, &failure.sources, color);
             return EXIT_MODEL_ERROR;
         }
@@ -221,7 +221,7 @@ fn write_output(
         AuditFormat::Sarif => {
             let count = privflow::output::sarif_result_count(run);
             if count > SARIF_MAX_RESULTS {
-                eprintln!(
+                say!(
                     "privflow: warning: SARIF holds {SARIF_MAX_RESULTS} of {count} results (GitHub's limit); the run's properties count the rest"
                 );
             }

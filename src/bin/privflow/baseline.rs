@@ -44,7 +44,7 @@ pub(crate) fn run(action: Action, color: ColorChoice) -> u8 {
     let baseline = Baseline::of(&run);
     match write_file(&output, &baseline.to_json()) {
         Ok(()) => {
-            eprintln!(
+            say!(
                 "privflow: recorded {} results in `{}`",
                 baseline.entries.len(),
                 output.display()

@@ -34,7 +34,7 @@ pub(crate) fn man(args: ManArgs) -> u8 {
         return match clap_mangen::Man::new(command).render(&mut page) {
             Ok(()) => emit_code(&String::from_utf8_lossy(&page)),
             Err(e) => {
-                eprintln!("privflow: cannot render the man page: {e}");
+                say!("privflow: cannot render the man page: {e}");
                 EXIT_INTERNAL
             }
         };
@@ -48,7 +48,7 @@ pub(crate) fn man(args: ManArgs) -> u8 {
     for (name, page) in pages {
         let mut roff = Vec::new();
         if let Err(e) = clap_mangen::Man::new(page).render(&mut roff) {
-            eprintln!("privflow: cannot render the man page {name}: {e}");
+            say!("privflow: cannot render the man page {name}: {e}");
             return EXIT_INTERNAL;
         }
         let path = dir.join(format!("{name}.1"));

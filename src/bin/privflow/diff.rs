@@ -66,7 +66,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         None => diff::Levels::default(),
         Some(Ok(levels)) => levels,
         Some(Err(message)) => {
-            eprintln!("privflow: --levels: {message}");
+            say!("privflow: --levels: {message}");
             return EXIT_MODEL_ERROR;
         }
     };
@@ -77,9 +77,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         }
         (None, [base, revision]) => (load_side(base), load_side(revision)),
         (None, _) => {
-            eprintln!(
-                "privflow: diff takes BASE and REVISION, or --base REV and the paths to compare"
-            );
+            say!("privflow: diff takes BASE and REVISION, or --base REV and the paths to compare");
             return EXIT_MODEL_ERROR;
         }
     };
@@ -90,7 +88,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
                 Err(f) => &f.skipped,
             };
             for file in skipped {
-                eprintln!("privflow: skipped `{file}`: none of privflow's top-level keys");
+                say!("privflow: skipped `{file}`: none of privflow's top-level keys");
             }
         }
     }
@@ -99,7 +97,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         (b, r) => {
             for (side, result) in [("base", b), ("revision", r)] {
                 if let Err(failure) = result {
-                    eprintln!("privflow: the {side} side does not load:");
+                    say!("privflow: the {side} side does not load:");
                     report_diagnostics(&failure.diagnostics, &failure.sources, color);
                 }
             }
@@ -110,7 +108,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     if let Some(id) = &args.select.policy {
         for (side, ws) in [("base", &mut base), ("revision", &mut revision)] {
             if let Err(d) = ws.keep_policy(id) {
-                eprintln!("privflow: the {side} side:");
+                say!("privflow: the {side} side:");
                 report_diagnostics(&[*d], &ws.sources, color);
                 return EXIT_MODEL_ERROR;
             }
@@ -129,7 +127,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         .changes()
         .any(|c| c.check == diff::Check::SpeakerChanged)
     {
-        eprintln!("privflow: warning: the two versions have different speakers");
+        say!("privflow: warning: the two versions have different speakers");
     }
     let text = match args.format {
         DiffFormat::Table => report.table(),

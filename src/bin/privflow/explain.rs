@@ -33,7 +33,7 @@ pub(crate) struct Args {
 pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
     if args.paths_and_id.len() < 2 {
         let path = args.paths_and_id.first().cloned().unwrap_or_default();
-        eprintln!(
+        say!(
             "privflow: name what to explain after the model: `privflow explain {path} ID`\n  help: ID is a claim, disclosure, system or entity id, or a field key"
         );
         if let Ok(ws) = privflow::load(&[PathBuf::from(&path)]) {
@@ -44,7 +44,7 @@ pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
                 .take(8)
                 .collect();
             if !claims.is_empty() {
-                eprintln!("  claims there: {}", claims.join(", "));
+                say!("  claims there: {}", claims.join(", "));
             }
         }
         return EXIT_MODEL_ERROR;
@@ -70,7 +70,7 @@ pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
         let help = diagnostics::did_you_mean(&id, known).unwrap_or_else(|| {
             "explain takes a claim, disclosure, system or entity id, or a field key".to_owned()
         });
-        eprintln!("privflow: nothing named `{id}` in the model\n  help: {help}");
+        say!("privflow: nothing named `{id}` in the model\n  help: {help}");
         return EXIT_MODEL_ERROR;
     }
     let text = match args.format {

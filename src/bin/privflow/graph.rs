@@ -62,7 +62,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
                     .fields
                     .suggest(k)
                     .unwrap_or_else(|| "`privflow taxonomy` lists the field keys".to_owned());
-                eprintln!("privflow: unknown field `{k}`\n  help: {help}");
+                say!("privflow: unknown field `{k}`\n  help: {help}");
                 return EXIT_MODEL_ERROR;
             }
         };
@@ -80,7 +80,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         parts.push((audit, focus));
     }
     if parts.is_empty() {
-        eprintln!(
+        say!(
             "privflow: no loaded policy has a claim `{}`",
             args.claim.unwrap_or_default()
         );

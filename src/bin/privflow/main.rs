@@ -1,9 +1,21 @@
 //! The `privflow` command line: `main` parses the arguments and hands each command to its file,
 //! which decides output streams and exit codes; the library decides everything else.
 
+// Output goes through `say!` and `output::emit*`, which survive a closed or full stream.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 use clap::Parser;
+
+/// Writes a line to stderr. A closed or full stderr (`2>/dev/full`, `2>&1 | head -1`) loses the
+/// line; it never panics (SPEC §7).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod args;
 mod audit;
@@ -39,8 +51,8 @@ fn main() -> ExitCode {
         }
     };
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("privflow: internal error: {info}");
-        eprintln!("This is a bug in privflow; please report it with the model that triggered it.");
+        say!("privflow: internal error: {info}");
+        say!("This is a bug in privflow; please report it with the model that triggered it.");
     }));
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(code) => ExitCode::from(code),

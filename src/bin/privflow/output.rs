@@ -25,7 +25,7 @@ pub(crate) fn load(
     };
     if select.verbose {
         for file in skipped {
-            eprintln!("privflow: skipped `{file}`: none of privflow's top-level keys");
+            say!("privflow: skipped `{file}`: none of privflow's top-level keys");
         }
     }
     let mut workspace = loaded.map_err(|failure| load_failure(failure, format, color))?;
@@ -41,7 +41,7 @@ pub(crate) fn load(
 pub(crate) fn load_failure(failure: LoadFailure, format: Format, color: ColorChoice) -> u8 {
     report_diagnostics(&failure.diagnostics, &failure.sources, color);
     let errors = failure.diagnostics.iter().filter(|d| d.is_error()).count();
-    eprintln!(
+    say!(
         "privflow: {errors} error{} in the model; nothing was audited",
         if errors == 1 { "" } else { "s" }
     );
@@ -68,7 +68,7 @@ pub(crate) fn emit(text: &str) -> Result<(), u8> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
-            eprintln!("privflow: cannot write output: {e}");
+            say!("privflow: cannot write output: {e}");
             Err(EXIT_MODEL_ERROR)
         }
     }
@@ -86,7 +86,7 @@ pub(crate) fn write_file_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), ()> {
-    let fail = |why: String| eprintln!("privflow: cannot write `{}`: {why}", path.display());
+    let fail = |why: String| say!("privflow: cannot write `{}`: {why}", path.display());
     if path.is_dir() {
         fail("it is a directory; name a file".to_owned());
         return Err(());
@@ -129,7 +129,7 @@ pub(crate) fn emit_with(
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
-            eprintln!("privflow: cannot write output: {e}");
+            say!("privflow: cannot write output: {e}");
             Err(EXIT_MODEL_ERROR)
         }
     }
@@ -147,7 +147,7 @@ pub(crate) fn append(path: &Path, text: &str) -> Result<(), ()> {
         .open(path);
     file.and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|e| {
-            eprintln!(
+            say!(
                 "privflow: cannot write the job summary `{}`: {e}",
                 path.display()
             );

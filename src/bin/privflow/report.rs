@@ -110,7 +110,7 @@ fn changes_since(
     today: Option<Date>,
 ) -> Result<diff::DiffDocument, u8> {
     let base_ws = load_side(base).map_err(|failure| {
-        eprintln!("privflow: the --baseline version does not load:");
+        say!("privflow: the --baseline version does not load:");
         report_diagnostics(&failure.diagnostics, &failure.sources, ColorChoice::Auto);
         EXIT_MODEL_ERROR
     })?;
