@@ -2,10 +2,15 @@
 //! `audit --baseline-file` fails only on what is new and lists what has been resolved since.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostics::{Diagnostic, Span};
 use crate::engine::run::AuditRun;
+use crate::model::files::Budget;
+use crate::model::loader::LoadFailure;
+use crate::model::side_file::SideFile;
 
 /// The baseline file format version: 2 since fingerprints are SHA-256 and entries are keyed by
 /// policy (SPEC §7, version 2).
@@ -47,14 +52,29 @@ impl Baseline {
         text
     }
 
-    pub fn parse(text: &str) -> Result<Baseline, String> {
-        let baseline: Baseline =
-            serde_json::from_str(text).map_err(|e| format!("not a privflow baseline: {e}"))?;
+    /// Reads a `--baseline-file` written by `baseline create`; a file that is not one, or of
+    /// another format version, is an error located in it.
+    pub fn read(path: &Path, budget: &mut Budget) -> Result<Baseline, LoadFailure> {
+        let side = SideFile::read(path, budget)?;
+        let baseline: Baseline = side.json("privflow::baseline::invalid", "a privflow baseline")?;
         if baseline.privflow_baseline != VERSION {
-            return Err(format!(
-                "baseline format {} is not supported; this privflow writes format {VERSION}",
-                baseline.privflow_baseline
-            ));
+            let at = side.text.find("privflow_baseline").unwrap_or(0);
+            return Err(side.failure(vec![
+                Diagnostic::error(
+                    "privflow::baseline::unsupported-version",
+                    format!(
+                        "baseline format {} is not supported",
+                        baseline.privflow_baseline
+                    ),
+                )
+                .at(
+                    Span::at_offset(side.file, &side.text, at, "privflow_baseline".len()),
+                    "format version",
+                )
+                .with_help(format!(
+                    "this privflow reads and writes format {VERSION}: make it again with `privflow baseline create`"
+                )),
+            ]));
         }
         Ok(baseline)
     }

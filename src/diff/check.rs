@@ -2,8 +2,16 @@
 //! `--levels` file that re-levels them (or silences them with `none`).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Serialize;
+use serde_saphyr::Spanned;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::files::Budget;
+use crate::model::loader::LoadFailure;
+use crate::model::raw::SpannedMap;
+use crate::model::side_file::SideFile;
 
 /// How serious a change is, least first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -166,32 +174,52 @@ impl Check {
 pub struct Levels(BTreeMap<Check, Option<Level>>);
 
 impl Levels {
-    /// Parses a `--levels` file: YAML, `check-id: error|warning|info|none` per line.
-    pub fn parse(text: &str) -> Result<Levels, String> {
-        let raw: BTreeMap<String, String> = serde_saphyr::from_str(text)
-            .map_err(|e| format!("not a levels file: {}", e.without_snippet()))?;
+    /// Reads a `--levels` file: YAML, `check-id: error|warning|info|none` per line; an unknown
+    /// check or level is an error located at it.
+    pub fn read(path: &Path, budget: &mut Budget) -> Result<Levels, LoadFailure> {
+        let side = SideFile::read(path, budget)?;
+        let raw: SpannedMap<Spanned<String>> = side.yaml()?;
         let mut levels = BTreeMap::new();
-        for (id, level) in raw {
-            let check = Check::from_id(&id).ok_or_else(|| {
+        let mut problems = Vec::new();
+        for (id, level) in raw.0 {
+            let Some(check) = Check::from_id(&id.value) else {
                 let ids: Vec<&str> = ALL.iter().map(|c| c.id()).collect();
-                let hint = crate::diagnostics::did_you_mean(&id, ids.iter().copied())
+                let hint = crate::diagnostics::did_you_mean(&id.value, ids.iter().copied())
                     .unwrap_or_else(|| format!("the checks are {}", ids.join(", ")));
-                format!("unknown check `{id}`: {hint}")
-            })?;
-            let level = match level.as_str() {
+                problems.push(
+                    Diagnostic::error(
+                        "privflow::levels::unknown-check",
+                        format!("unknown diff check `{}`", id.value),
+                    )
+                    .at(side.span(&id.referenced), "not a diff check")
+                    .with_help(hint),
+                );
+                continue;
+            };
+            let level = match level.value.as_str() {
                 "error" => Some(Level::Error),
                 "warning" => Some(Level::Warning),
                 "info" => Some(Level::Info),
                 "none" => None,
                 other => {
-                    return Err(format!(
-                        "`{other}` is not a level for `{id}`: use error, warning, info or none"
-                    ));
+                    problems.push(
+                        Diagnostic::error(
+                            "privflow::levels::unknown-level",
+                            format!("`{other}` is not a level for `{}`", id.value),
+                        )
+                        .at(side.span(&level.referenced), "not a level")
+                        .with_help("use error, warning, info or none"),
+                    );
+                    continue;
                 }
             };
             levels.insert(check, level);
         }
-        Ok(Levels(levels))
+        if problems.is_empty() {
+            Ok(Levels(levels))
+        } else {
+            Err(side.failure(problems))
+        }
     }
 
     /// The level of a change of `check` whose default is `default`; `None` silences it.

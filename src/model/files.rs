@@ -1,5 +1,5 @@
-//! Paths to bytes (SPEC §2): the files a path names — itself, or the YAML files below a directory,
-//! hidden directories left out — read only when regular, each once, within a per-file cap.
+//! Paths to bytes (SPEC §2, §9): the files a path names — itself, or the YAML files below a
+//! directory, hidden directories left out — read only when regular, each once, within a budget.
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -7,9 +7,103 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
 
-/// Model files larger than this are refused before they are read. A generated model of
-/// 100 000 flows is about 14 MB, so this leaves room while bounding memory.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+const MIB: u64 = 1024 * 1024;
+
+/// How much one run may read (SPEC §9): any one input file, and all of them together — models,
+/// waiver, levels and baseline files, `git:` blobs. A generated model of 100 000 flows is about
+/// 14 MB; parsing takes about 16 bytes of memory per byte of YAML, so the defaults keep a hostile
+/// input well inside 1 GiB while a large legitimate model loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub file_bytes: u64,
+    pub total_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            file_bytes: 64 * MIB,
+            total_bytes: 256 * MIB,
+        }
+    }
+}
+
+/// The environment variables that raise (or lower) the limits, in MiB.
+pub const FILE_LIMIT_VARIABLE: &str = "PRIVFLOW_MAX_FILE_MIB";
+pub const TOTAL_LIMIT_VARIABLE: &str = "PRIVFLOW_MAX_INPUT_MIB";
+
+impl Limits {
+    /// The defaults, or what `PRIVFLOW_MAX_FILE_MIB` and `PRIVFLOW_MAX_INPUT_MIB` say; a value
+    /// that is not a whole number of MiB from 1 to 1 048 576 is an error naming the variable.
+    pub fn from_env() -> Result<Limits, String> {
+        let mut limits = Limits::default();
+        for (variable, limit) in [
+            (FILE_LIMIT_VARIABLE, &mut limits.file_bytes),
+            (TOTAL_LIMIT_VARIABLE, &mut limits.total_bytes),
+        ] {
+            let Some(value) = std::env::var_os(variable) else {
+                continue;
+            };
+            let value = value.to_string_lossy();
+            match value.trim().parse::<u64>() {
+                Ok(mib @ 1..=1_048_576) => *limit = mib * MIB,
+                _ => {
+                    return Err(format!(
+                        "{variable}=`{value}` is not a size: give a whole number of MiB from 1 to 1048576"
+                    ));
+                }
+            }
+        }
+        Ok(limits)
+    }
+}
+
+/// What one run has read so far, against its limits: every input of the run is charged to it.
+#[derive(Debug, Default)]
+pub struct Budget {
+    limits: Limits,
+    spent: u64,
+}
+
+impl Budget {
+    pub fn new(limits: Limits) -> Budget {
+        Budget { limits, spent: 0 }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Charges `size` bytes of the input `name`, or says which limit it would pass.
+    pub fn charge(&mut self, name: &str, size: u64) -> Result<(), Problem> {
+        if size > self.limits.file_bytes {
+            return Err(too_large(name, size, self.limits.file_bytes));
+        }
+        let spent = self.spent.saturating_add(size);
+        if spent > self.limits.total_bytes {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "privflow::load::too-much-input",
+                    format!(
+                        "reading `{name}` would take this run's input to {} MiB; privflow reads at most {} MiB in all",
+                        mib(spent),
+                        mib(self.limits.total_bytes)
+                    ),
+                )
+                .with_help(format!(
+                    "audit fewer files at once, or raise the limit: {TOTAL_LIMIT_VARIABLE}={}",
+                    spent.div_ceil(MIB)
+                )),
+            ));
+        }
+        self.spent = spent;
+        Ok(())
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / MIB as f64)
+}
 
 /// A problem that stops one file from loading; boxed, as it travels in `Result`s.
 pub type Problem = Box<Diagnostic>;
@@ -105,33 +199,38 @@ impl Reader {
         Ok(found)
     }
 
-    /// The bytes of `path`, or `None` when this run has already read the same file.
-    pub fn read(&mut self, path: &Path) -> Result<Option<Vec<u8>>, Problem> {
+    /// The bytes of `path`, charged to `budget`, or `None` when this reader has already read
+    /// the same file.
+    pub fn read(&mut self, path: &Path, budget: &mut Budget) -> Result<Option<Vec<u8>>, Problem> {
         let mut file = open(path).map_err(|e| io_error(path, &e))?;
         let meta = file.metadata().map_err(|e| io_error(path, &e))?;
         regular(path, &meta)?;
         if !self.seen.insert(key_of(path, &meta)) {
             return Ok(None);
         }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(too_large(path, meta.len()));
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        let name = display(path);
+        budget.charge(&name, meta.len())?;
+        let cap = budget.limits.file_bytes;
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
         // The file may grow while it is read: never past the cap.
         file.by_ref()
-            .take(MAX_FILE_BYTES + 1)
+            .take(cap.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| io_error(path, &e))?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(too_large(path, bytes.len() as u64));
+        let read = bytes.len() as u64;
+        if read > meta.len() {
+            budget.charge(&name, read - meta.len())?;
+        }
+        if read > cap {
+            return Err(too_large(&name, read, cap));
         }
         Ok(Some(bytes))
     }
 }
 
-/// Reads one file on its own (a waiver file, a side file).
-pub fn read_file(path: &Path) -> Result<Vec<u8>, Problem> {
-    Ok(Reader::default().read(path)?.unwrap_or_default())
+/// Reads one file on its own (a waiver, levels or baseline file), charged to `budget`.
+pub fn read_file(path: &Path, budget: &mut Budget) -> Result<Vec<u8>, Problem> {
+    Ok(Reader::default().read(path, budget)?.unwrap_or_default())
 }
 
 /// Opens for reading without blocking: a file swapped for a FIFO after it was checked must not
@@ -189,18 +288,20 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     "not a file"
 }
 
-fn too_large(path: &Path, size: u64) -> Problem {
+fn too_large(name: &str, size: u64, limit: u64) -> Problem {
     Box::new(
         Diagnostic::error(
             "privflow::load::too-large",
             format!(
-                "`{}` is {:.1} MiB; privflow reads model files of at most {} MiB",
-                display(path),
-                size as f64 / (1024.0 * 1024.0),
-                MAX_FILE_BYTES / (1024 * 1024)
+                "`{name}` is {} MiB; privflow reads files of at most {} MiB",
+                mib(size),
+                mib(limit)
             ),
         )
-        .with_help("split the model across several files in one directory"),
+        .with_help(format!(
+            "split the model across several files in one directory, or raise the limit: {FILE_LIMIT_VARIABLE}={}",
+            size.div_ceil(MIB)
+        )),
     )
 }
 

@@ -3,26 +3,31 @@
 
 use std::path::PathBuf;
 
-use super::files::{InputFile, MAX_FILE_BYTES, display};
-use super::loader::{LoadFailure, Workspace, load, load_inputs};
+use super::files::{Budget, InputFile, display};
+use super::loader::{LoadFailure, Workspace, load_inputs, load_within};
 use super::parse::is_privflow_document;
 use crate::diagnostics::{Diagnostic, Sources};
 
 /// Loads one side of a diff: a path, or `git:REV:PATH` read from the repository the command
 /// runs in (through `git ls-tree` and `git show`, never the working tree).
-pub fn load_side(spec: &str) -> Result<Workspace, LoadFailure> {
+pub fn load_side(spec: &str, budget: &mut Budget) -> Result<Workspace, LoadFailure> {
     match spec.strip_prefix("git:") {
-        None => load(&[PathBuf::from(spec)]),
+        None => load_within(&[PathBuf::from(spec)], budget),
         Some(rest) => {
             let (rev, path) = rest.split_once(':').unwrap_or((rest, "."));
-            load_git(rev, &[PathBuf::from(path)])
+            load_git(rev, &[PathBuf::from(path)], budget)
         }
     }
 }
 
 /// Loads `paths` as they are at git revision `rev`, walking directories as on disk (SPEC §2):
-/// no hidden directories, YAML that is not privflow's skipped, no blob read past the size cap.
-pub fn load_git(rev: &str, paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
+/// no hidden directories, YAML that is not privflow's skipped, each blob's size charged to the
+/// run's `budget` before it is read.
+pub fn load_git(
+    rev: &str,
+    paths: &[PathBuf],
+    budget: &mut Budget,
+) -> Result<Workspace, LoadFailure> {
     let failure = |message: String| {
         LoadFailure {
         sources: Sources::default(),
@@ -55,12 +60,12 @@ pub fn load_git(rev: &str, paths: &[PathBuf]) -> Result<Workspace, LoadFailure> 
                 .trim()
                 .parse()
                 .unwrap_or(u64::MAX);
-            if size > MAX_FILE_BYTES {
-                return Err(failure(format!(
-                    "`{file}` at `{rev}` is {:.1} MiB; privflow reads model files of at most {} MiB",
-                    size as f64 / (1024.0 * 1024.0),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                )));
+            if let Err(d) = budget.charge(&format!("{file}` at `{rev}"), size) {
+                return Err(LoadFailure {
+                    sources: Sources::default(),
+                    diagnostics: vec![*d],
+                    skipped: Vec::new(),
+                });
             }
             let bytes = git(&["show", &object])
                 .map_err(|e| failure(format!("cannot read `{file}` at `{rev}`: {e}")))?;

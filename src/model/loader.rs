@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::Model;
 pub use super::files::InputFile;
-use super::files::{Reader, display};
+use super::files::{Budget, Reader, display};
 use super::parse::{self, parse_file};
 use super::policies::group_by_policy;
 use super::validate::validate;
@@ -41,8 +41,13 @@ pub struct LoadFailure {
     pub skipped: Vec<String>,
 }
 
-/// Loads files and directories from disk (SPEC §2).
+/// Loads files and directories from disk (SPEC §2) within the default limits.
 pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
+    load_within(paths, &mut Budget::default())
+}
+
+/// Loads files and directories from disk, charging what it reads to the run's `budget`.
+pub fn load_within(paths: &[PathBuf], budget: &mut Budget) -> Result<Workspace, LoadFailure> {
     let mut diagnostics = Vec::new();
     let mut inputs = Vec::new();
     let mut skipped = Vec::new();
@@ -57,7 +62,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadFailure> {
         };
         let mut models = 0;
         for file in &found {
-            match reader.read(&file.path) {
+            match reader.read(&file.path, budget) {
                 // Read already, through another path or link.
                 Ok(None) => models += 1,
                 Ok(Some(bytes)) if !file.named && !parse::is_privflow_document(&bytes) => {

@@ -11,6 +11,7 @@ mod ownership;
 mod parse;
 mod policies;
 pub mod raw;
+pub mod side_file;
 mod span;
 pub mod taxonomy;
 mod validate;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options};
 
-use super::files::{InputFile, MAX_FILE_BYTES, Problem};
+use super::files::{InputFile, Problem};
 use super::raw::{RawDocument, RawVersionOnly};
 use super::span::span_of;
 use crate::diagnostics::{Diagnostic, FileId, Sources, Span, did_you_mean};
@@ -54,7 +54,8 @@ pub fn options_for(len: usize) -> Options {
     budget.max_events = budget.max_events.max(len + 1024);
     budget.max_nodes = budget.max_nodes.max(len + 1024);
     budget.max_depth = 64;
-    budget.max_reader_input_bytes = Some(MAX_FILE_BYTES as usize);
+    // The text is in memory already, read within the run's limits.
+    budget.max_reader_input_bytes = Some(len.saturating_add(1));
     let max_events = budget.max_events;
     let mut options = Options::default();
     options.budget = Some(budget);

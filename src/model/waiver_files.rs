@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::files::{display, read_file};
+use super::files::{Budget, display, read_file};
 use super::loader::{ExternalWaiver, LoadFailure, Workspace};
 use super::parse::{check_version, options_for, yaml_error};
 use super::span::span_of;
@@ -13,10 +13,14 @@ use crate::diagnostics::{Diagnostic, FileId, did_you_mean};
 impl Workspace {
     /// Reads `--waivers` files and adds their waivers to every policy that has what they name.
     /// A waiver naming a claim or flow that no policy has is an error, like a model's own.
-    pub fn add_waiver_files(&mut self, paths: &[PathBuf]) -> Result<(), LoadFailure> {
+    pub fn add_waiver_files(
+        &mut self,
+        paths: &[PathBuf],
+        budget: &mut Budget,
+    ) -> Result<(), LoadFailure> {
         let mut diagnostics = Vec::new();
         for path in paths {
-            let bytes = match read_file(path) {
+            let bytes = match read_file(path, budget) {
                 Ok(bytes) => bytes,
                 Err(d) => {
                     diagnostics.push(*d);

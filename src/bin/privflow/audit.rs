@@ -13,7 +13,7 @@ use privflow::output::{Github, Json, Junit, Markdown, Report, SARIF_MAX_RESULTS,
 use super::args::{ColorChoice, ConflictArg, FailOnArg, Format, Inputs, audit_options, parse_date};
 use super::output::{
     append, color_for, emit_with, load, load_failure, report_diagnostics, terminal_width,
-    write_file_with,
+    within_budget, write_file_with,
 };
 use super::{EXIT_FINDINGS, EXIT_MODEL_ERROR, EXIT_OK};
 
@@ -109,10 +109,15 @@ fn parse_output(value: &str) -> Result<Output, String> {
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
-    let baseline = match args.baseline_file.as_deref().map(read_baseline).transpose() {
+    let baseline = match args
+        .baseline_file
+        .as_deref()
+        .map(|path| within_budget(|budget| Baseline::read(path, budget)))
+        .transpose()
+    {
         Ok(b) => b,
-        Err(message) => {
-            say!("privflow: {message}");
+        Err(failure) => {
+            report_diagnostics(&failure.diagnostics, &failure.sources, color);
             return EXIT_MODEL_ERROR;
         }
     };
@@ -140,7 +145,8 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    if let Err(failure) = workspace.add_waiver_files(&args.waivers) {
+    if let Err(failure) = within_budget(|budget| workspace.add_waiver_files(&args.waivers, budget))
+    {
         return load_failure(failure, load_format, color);
     }
     let mut options = audit_options(args.conflict, args.today);
@@ -150,7 +156,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     let base_workspace = match args
         .base_version
         .as_deref()
-        .map(privflow::model::git::load_side)
+        .map(|side| within_budget(|budget| privflow::model::git::load_side(side, budget)))
         .transpose()
     {
         Ok(ws) => ws,
@@ -195,12 +201,6 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     } else {
         EXIT_OK
     }
-}
-
-fn read_baseline(path: &Path) -> Result<Baseline, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
-    Baseline::parse(&text).map_err(|e| format!("`{}`: {e}", path.display()))
 }
 
 /// Renders one output and writes it to its file or to stdout.

@@ -10,7 +10,7 @@ use privflow::model::duration::Date;
 use privflow::model::git::{load_git, load_side};
 
 use super::args::{ColorChoice, ConflictArg, Select, audit_options, parse_date};
-use super::output::{emit, report_diagnostics};
+use super::output::{emit, report_diagnostics, within_budget};
 use super::{EXIT_FINDINGS, EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(clap::Args)]
@@ -58,24 +58,28 @@ enum DiffFailOn {
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     let options: AuditOptions = audit_options(args.conflict, args.today);
-    let levels = match args.levels.map(|p| {
-        std::fs::read_to_string(&p)
-            .map_err(|e| e.to_string())
-            .and_then(|t| diff::Levels::parse(&t))
-    }) {
+    let levels = match args
+        .levels
+        .map(|path| within_budget(|budget| diff::Levels::read(&path, budget)))
+    {
         None => diff::Levels::default(),
         Some(Ok(levels)) => levels,
-        Some(Err(message)) => {
-            say!("privflow: --levels: {message}");
+        Some(Err(failure)) => {
+            report_diagnostics(&failure.diagnostics, &failure.sources, color);
             return EXIT_MODEL_ERROR;
         }
     };
     let loaded = match (&args.base, args.sides.as_slice()) {
         (Some(rev), paths) => {
             let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-            (load_git(rev, &paths), privflow::load(&paths))
+            within_budget(|budget| {
+                let base = load_git(rev, &paths, budget);
+                (base, privflow::model::loader::load_within(&paths, budget))
+            })
         }
-        (None, [base, revision]) => (load_side(base), load_side(revision)),
+        (None, [base, revision]) => {
+            within_budget(|budget| (load_side(base, budget), load_side(revision, budget)))
+        }
         (None, _) => {
             say!("privflow: diff takes BASE and REVISION, or --base REV and the paths to compare");
             return EXIT_MODEL_ERROR;

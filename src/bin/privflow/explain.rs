@@ -36,7 +36,9 @@ pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
         say!(
             "privflow: name what to explain after the model: `privflow explain {path} ID`\n  help: ID is a claim, disclosure, system or entity id, or a field key"
         );
-        if let Ok(ws) = privflow::load(&[PathBuf::from(&path)]) {
+        if let Ok(ws) = super::output::within_budget(|budget| {
+            privflow::model::loader::load_within(&[PathBuf::from(&path)], budget)
+        }) {
             let claims: Vec<&str> = ws
                 .models
                 .iter()

@@ -50,6 +50,13 @@ fn main() -> ExitCode {
             });
         }
     };
+    match privflow::model::files::Limits::from_env() {
+        Ok(limits) => output::set_limits(limits),
+        Err(message) => {
+            say!("privflow: {message}");
+            return ExitCode::from(EXIT_MODEL_ERROR);
+        }
+    }
     std::panic::set_hook(Box::new(|info| {
         say!("privflow: internal error: {info}");
         say!("This is a bug in privflow; please report it with the model that triggered it.");

@@ -1,14 +1,31 @@
 //! Output streams: stdout (a closed pipe is not an error), files, colour decisions, diagnostics on
 //! stderr, and the one way every command loads a model or reports why it cannot (exit 2).
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use privflow::diagnostics::{self, Diagnostic, Sources};
+use privflow::model::files::{Budget, Limits};
 use privflow::{LoadFailure, Workspace};
 
 use super::EXIT_MODEL_ERROR;
 use super::args::{ColorChoice, Format, Select};
+
+thread_local! {
+    /// What this run may still read (SPEC §9): every input of the command is charged to it.
+    static BUDGET: RefCell<Budget> = RefCell::new(Budget::default());
+}
+
+/// Sets the run's limits, from the environment, before anything is read.
+pub(crate) fn set_limits(limits: Limits) {
+    BUDGET.with(|b| *b.borrow_mut() = Budget::new(limits));
+}
+
+/// Runs `read` against the run's budget.
+pub(crate) fn within_budget<T>(read: impl FnOnce(&mut Budget) -> T) -> T {
+    BUDGET.with(|b| read(&mut b.borrow_mut()))
+}
 
 /// Loads `paths` and keeps the `--policy` asked for, or prints every diagnostic (as JSON too,
 /// with `format` json) and gives the exit code of a model error.
@@ -18,7 +35,7 @@ pub(crate) fn load(
     format: Format,
     color: ColorChoice,
 ) -> Result<Workspace, u8> {
-    let loaded = privflow::load(paths);
+    let loaded = within_budget(|budget| privflow::model::loader::load_within(paths, budget));
     let skipped = match &loaded {
         Ok(ws) => &ws.skipped,
         Err(failure) => &failure.skipped,

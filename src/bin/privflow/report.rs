@@ -10,7 +10,7 @@ use privflow::model::git::load_side;
 use privflow::output::{document, html};
 
 use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
-use super::output::{emit_code, load, report_diagnostics, write_file};
+use super::output::{emit_code, load, report_diagnostics, within_budget, write_file};
 use super::{EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(clap::Args)]
@@ -109,7 +109,7 @@ fn changes_since(
     run: &privflow::AuditRun,
     today: Option<Date>,
 ) -> Result<diff::DiffDocument, u8> {
-    let base_ws = load_side(base).map_err(|failure| {
+    let base_ws = within_budget(|budget| load_side(base, budget)).map_err(|failure| {
         say!("privflow: the --baseline version does not load:");
         report_diagnostics(&failure.diagnostics, &failure.sources, ColorChoice::Auto);
         EXIT_MODEL_ERROR
