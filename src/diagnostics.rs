@@ -123,6 +123,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub span: Option<Span>,
+    /// The file a problem is about when there is no place in it to point at: one that is not a
+    /// regular file, or too large to read.
+    pub path: Option<String>,
     pub label: String,
     pub help: Option<String>,
 }
@@ -134,6 +137,7 @@ impl Diagnostic {
             severity: Severity::Error,
             message: message.into(),
             span: None,
+            path: None,
             label: String::new(),
             help: None,
         }
@@ -149,6 +153,11 @@ impl Diagnostic {
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
         self.span = Some(span);
         self.label = label.into();
+        self
+    }
+
+    pub fn in_file(mut self, path: impl Into<String>) -> Diagnostic {
+        self.path = Some(path.into());
         self
     }
 
@@ -266,7 +275,7 @@ pub fn to_json<'a>(diagnostics: &'a [Diagnostic], sources: &'a Sources) -> Vec<J
             code: d.code,
             severity: d.severity,
             message: &d.message,
-            file: d.span.map(|s| sources.path(s.file)),
+            file: d.span.map(|s| sources.path(s.file)).or(d.path.as_deref()),
             line: d.span.map(|s| s.line),
             column: d.span.map(|s| s.column),
             label: &d.label,

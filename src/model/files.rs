@@ -1,7 +1,7 @@
 //! Paths to bytes (SPEC §2, §9): the files a path names — itself, or the YAML files below a
 //! directory, hidden directories left out — read only when regular, each once, within a budget.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -59,15 +59,29 @@ impl Limits {
 }
 
 /// What one run has read so far, against its limits: every input of the run is charged to it.
+/// It also knows the files the run will write, so that none of them is read as an input.
 #[derive(Debug, Default)]
 pub struct Budget {
     limits: Limits,
     spent: u64,
+    outputs: HashMap<FileKey, String>,
 }
 
 impl Budget {
     pub fn new(limits: Limits) -> Budget {
-        Budget { limits, spent: 0 }
+        Budget {
+            limits,
+            ..Budget::default()
+        }
+    }
+
+    /// Marks `path`, named by the option `option`, as an output of this run: reading it as an
+    /// input is then an error, found before its bytes are read, so the output cannot overwrite
+    /// a model or side file (nothing lost).
+    pub fn protect(&mut self, path: &Path, option: &str) {
+        if let Ok(meta) = std::fs::metadata(path) {
+            self.outputs.insert(key_of(path, &meta), option.to_owned());
+        }
     }
 
     pub fn limits(&self) -> Limits {
@@ -90,6 +104,7 @@ impl Budget {
                         mib(self.limits.total_bytes)
                     ),
                 )
+                .in_file(name)
                 .with_help(format!(
                     "audit fewer files at once, or raise the limit: {TOTAL_LIMIT_VARIABLE}={}",
                     spent.div_ceil(MIB)
@@ -205,7 +220,23 @@ impl Reader {
         let mut file = open(path).map_err(|e| io_error(path, &e))?;
         let meta = file.metadata().map_err(|e| io_error(path, &e))?;
         regular(path, &meta)?;
-        if !self.seen.insert(key_of(path, &meta)) {
+        let key = key_of(path, &meta);
+        if let Some(option) = budget.outputs.get(&key) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "privflow::load::input-is-output",
+                    format!(
+                        "`{}` is an input of this run and also its output `{option}`",
+                        display(path)
+                    ),
+                )
+                .in_file(display(path))
+                .with_help(
+                    "write the output somewhere else: it would replace the file it was made from",
+                ),
+            ));
+        }
+        if !self.seen.insert(key) {
             return Ok(None);
         }
         let name = display(path);
@@ -265,6 +296,7 @@ fn regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), Problem> {
                 kind_of(meta)
             ),
         )
+        .in_file(display(path))
         .with_help("privflow reads model files from disk: save the model to a file and name that"),
     ))
 }
@@ -298,6 +330,7 @@ fn too_large(name: &str, size: u64, limit: u64) -> Problem {
                 mib(limit)
             ),
         )
+        .in_file(name)
         .with_help(format!(
             "split the model across several files in one directory, or raise the limit: {FILE_LIMIT_VARIABLE}={}",
             size.div_ceil(MIB)
@@ -306,8 +339,11 @@ fn too_large(name: &str, size: u64, limit: u64) -> Problem {
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Problem {
-    Box::new(Diagnostic::error(
-        "privflow::load::io",
-        format!("cannot read `{}`: {e}", display(path)),
-    ))
+    Box::new(
+        Diagnostic::error(
+            "privflow::load::io",
+            format!("cannot read `{}`: {e}", display(path)),
+        )
+        .in_file(display(path)),
+    )
 }

@@ -60,7 +60,7 @@ pub fn load_git(
                 .trim()
                 .parse()
                 .unwrap_or(u64::MAX);
-            if let Err(d) = budget.charge(&format!("{file}` at `{rev}"), size) {
+            if let Err(d) = budget.charge(&format!("{rev}:{file}"), size) {
                 return Err(LoadFailure {
                     sources: Sources::default(),
                     diagnostics: vec![*d],

@@ -109,18 +109,6 @@ fn parse_output(value: &str) -> Result<Output, String> {
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
-    let baseline = match args
-        .baseline_file
-        .as_deref()
-        .map(|path| within_budget(|budget| Baseline::read(path, budget)))
-        .transpose()
-    {
-        Ok(b) => b,
-        Err(failure) => {
-            report_diagnostics(&failure.diagnostics, &failure.sources, color);
-            return EXIT_MODEL_ERROR;
-        }
-    };
     let outputs = if args.format.is_empty() {
         vec![Output {
             format: AuditFormat::Table,
@@ -135,6 +123,33 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         );
         return EXIT_MODEL_ERROR;
     }
+    within_budget(|budget| {
+        for output in &outputs {
+            if let Some(path) = &output.path {
+                let name = output
+                    .format
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_owned());
+                let option = format!("--format {}={}", name.unwrap_or_default(), path.display());
+                budget.protect(path, &option);
+            }
+        }
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+            budget.protect(std::path::Path::new(&summary), "GITHUB_STEP_SUMMARY");
+        }
+    });
+    let baseline = match args
+        .baseline_file
+        .as_deref()
+        .map(|path| within_budget(|budget| Baseline::read(path, budget)))
+        .transpose()
+    {
+        Ok(b) => b,
+        Err(failure) => {
+            report_diagnostics(&failure.diagnostics, &failure.sources, color);
+            return EXIT_MODEL_ERROR;
+        }
+    };
     let stdout_format = outputs.iter().find(|o| o.path.is_none()).map(|o| o.format);
     let load_format = if stdout_format == Some(AuditFormat::Json) {
         Format::Json

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
             });
         }
     };
+    keep_going_past_file_size_limits();
     match privflow::model::files::Limits::from_env() {
         Ok(limits) => output::set_limits(limits),
         Err(message) => {
@@ -64,6 +65,16 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(_) => ExitCode::from(EXIT_INTERNAL),
+    }
+}
+
+/// A write past `ulimit -f` raises SIGXFSZ, which ends the process with a temporary file left
+/// behind; ignored, the write fails with EFBIG instead, and the output file is left as it was.
+fn keep_going_past_file_size_limits() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread exists; SIG_IGN needs no handler.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
 

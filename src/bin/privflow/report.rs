@@ -42,6 +42,9 @@ enum ReportFormat {
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
+    if let Some(path) = &args.output {
+        within_budget(|budget| budget.protect(path, &format!("-o {}", path.display())));
+    }
     let workspace = match load(
         &args.inputs.paths,
         &args.inputs.select,
