@@ -3,6 +3,7 @@
 //! document and HTML page, `explain`, graph exports, diff outputs and schemas. Renderers read
 //! audit data and return text; they never decide verdicts.
 
+pub mod diagram;
 mod diff;
 pub mod document;
 pub mod explain;

@@ -3,7 +3,7 @@
 
 use clap::ValueEnum;
 use privflow::model::duration::Date;
-use privflow::output::{export, html};
+use privflow::output::{diagram, export};
 
 use super::EXIT_MODEL_ERROR;
 use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
@@ -94,7 +94,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     let text = match args.format {
         GraphFormat::Dot => export::dot(&graphs),
         GraphFormat::Mermaid => export::mermaid(&graphs),
-        GraphFormat::Svg => format!("{}\n", html::diagrams(&parts)),
+        GraphFormat::Svg => format!("{}\n", diagram::diagrams(&parts)),
         GraphFormat::Json => format!(
             "{}\n",
             serde_json::to_string_pretty(&export::json(&graphs)).unwrap_or_default()
