@@ -9,6 +9,7 @@ mod commands;
 mod diff;
 mod disclosures;
 mod explain;
+mod fuzz_regressions;
 #[path = "../../benches/generate.rs"]
 mod generate;
 mod graph;
