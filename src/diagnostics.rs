@@ -242,12 +242,24 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Str
         .with_width(100);
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let report = MietteDiagnostic::new(diagnostic, sources);
+        let shown = shown(diagnostic);
+        let report = MietteDiagnostic::new(&shown, sources);
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&format!("{}: {}\n", diagnostic.code, diagnostic.message));
         }
     }
     out
+}
+
+/// A diagnostic's text with its control characters shown: messages quote model strings.
+fn shown(d: &Diagnostic) -> Diagnostic {
+    let mut d = d.clone();
+    crate::inert::make_visible(&mut d.message);
+    crate::inert::make_visible(&mut d.label);
+    if let Some(help) = &mut d.help {
+        crate::inert::make_visible(help);
+    }
+    d
 }
 
 /// A diagnostic as `--format json` carries it.
@@ -318,7 +330,12 @@ impl<'a> MietteDiagnostic<'a> {
             })
             .map(|span| {
                 let file = sources.get(span.file);
-                NamedSource::new(file.path.clone(), file.text.clone())
+                // Control characters in the YAML itself never reach the terminal raw.
+                let text = match crate::inert::blanked(&file.text) {
+                    std::borrow::Cow::Borrowed(_) => file.text.clone(),
+                    std::borrow::Cow::Owned(blank) => Arc::from(blank),
+                };
+                NamedSource::new(crate::inert::visible(&file.path), text)
             });
         let path = diagnostic.span.map(|span| sources.path(span.file));
         MietteDiagnostic {

@@ -3,7 +3,8 @@
 //!
 //! The pipeline is the folder layout, read top to bottom; each stage uses only those above it:
 //!
-//! - [`diagnostics`]: located problems and their rendering, at the ground;
+//! - [`inert`] and [`diagnostics`]: text made safe to show, located problems and their
+//!   rendering, at the ground;
 //! - [`model`]: files → spanned raw documents → the validated [`model::Model`] of each policy;
 //! - [`engine`]: per-key reach → receipts and their disclosure verdicts → claims → the audit of
 //!   each policy ([`engine::audit`]) and of the workspace ([`engine::run`]);
@@ -19,6 +20,7 @@ pub mod baseline;
 pub mod diagnostics;
 pub mod diff;
 pub mod engine;
+pub mod inert;
 pub mod model;
 pub mod output;
 

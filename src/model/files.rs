@@ -160,7 +160,7 @@ pub struct Reader {
 }
 
 pub fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    crate::inert::visible(&path.to_string_lossy()).replace('\\', "/")
 }
 
 impl Reader {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::files::{Budget, InputFile, display};
+use super::files::{Budget, InputFile};
 use super::loader::{LoadFailure, Workspace, load_inputs, load_within};
 use super::parse::is_privflow_document;
 use crate::diagnostics::{Diagnostic, Sources};
@@ -40,7 +40,8 @@ pub fn load_git(
     let mut inputs = Vec::new();
     let mut skipped = Vec::new();
     for path in paths {
-        let spec = display(path);
+        // A pathspec as given: `display` is for people.
+        let spec = path.to_string_lossy().replace('\\', "/");
         let listed = git(&["ls-tree", "-r", "--name-only", rev, "--", &spec])
             .map_err(|e| failure(format!("cannot list `{spec}` at `{rev}`: {e}")))?;
         let listed = String::from_utf8_lossy(&listed);

@@ -132,7 +132,10 @@ pub fn load_inputs(mut inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure>
     for group in groups {
         let (model, found) = validate(group, &sources);
         diagnostics.extend(found);
-        models.extend(model);
+        if let Some(mut model) = model {
+            diagnostics.extend(super::visible::make_visible(&mut model));
+            models.push(model);
+        }
     }
     crate::diagnostics::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {

@@ -10,11 +10,13 @@ pub mod loader;
 mod ownership;
 mod parse;
 mod policies;
+mod prescan;
 pub mod raw;
 pub mod side_file;
 mod span;
 pub mod taxonomy;
 mod validate;
+mod visible;
 mod waiver_files;
 
 use crate::diagnostics::{FileId, Span};

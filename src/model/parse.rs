@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options};
 
 use super::files::{InputFile, Problem};
+use super::prescan::refuse_tags;
 use super::raw::{RawDocument, RawVersionOnly};
 use super::span::span_of;
 use crate::diagnostics::{Diagnostic, FileId, Sources, Span, did_you_mean};
@@ -67,6 +68,16 @@ pub fn options_for(len: usize) -> Options {
     options
 }
 
+/// A side file (waivers, levels) as YAML of shape `T`: tags refused, the model's budgets, every
+/// error a located diagnostic.
+pub fn from_yaml<T: serde::de::DeserializeOwned>(id: FileId, text: &str) -> Result<T, Problem> {
+    if let Some(tag) = refuse_tags(id, text) {
+        return Err(Box::new(tag));
+    }
+    serde_saphyr::from_str_with_options(text, options_for(text.len()))
+        .map_err(|e| Box::new(yaml_error(id, text, &e)))
+}
+
 pub fn parse_file(
     input: InputFile,
     sources: &mut Sources,
@@ -97,6 +108,9 @@ pub fn parse_file(
                 .with_help("a model file starts with `privflow: 1`")
                 .into(),
         );
+    }
+    if let Some(tag) = refuse_tags(id, text) {
+        return Err(Box::new(tag));
     }
     let options = options_for(text.len());
     match serde_saphyr::from_str_with_options::<RawDocument>(text, options.clone()) {
@@ -177,11 +191,8 @@ pub fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagno
     } else {
         ("privflow::yaml::syntax", "here")
     };
-    // serde-saphyr's advice names its own API; ours names the model.
-    let message = message
-        .split(", set DuplicateKeyPolicy")
-        .next()
-        .unwrap_or(message);
+    let (code, label, message, plain_help) = in_our_words(code, label, message, text, inner);
+    let message = message.as_str();
     let mut d = Diagnostic::error(code, message.to_owned());
     if let Some(loc) = inner.location().or_else(|| error.location()) {
         d = d.at(span_of(id, text, &loc), label);
@@ -200,7 +211,7 @@ pub fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagno
              flatten it or split it across files"
                 .to_owned(),
         ),
-        _ => None,
+        _ => plain_help,
     };
     let help = match (code, help, lower.contains("boolean")) {
         ("privflow::yaml::wrong-type", None, true) => Some(
@@ -214,6 +225,73 @@ pub fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagno
 
 /// serde-saphyr appends ` at line L column C`; the diagnostic shows the location itself.
 /// Other mentions of lines (where an alias was defined) stay.
+/// serde-saphyr's and serde's wording where it names their API or Rust types, in the model's
+/// words: (code, label, message, help).
+fn in_our_words(
+    code: &'static str,
+    label: &'static str,
+    message: &str,
+    text: &str,
+    error: &serde_saphyr::Error,
+) -> (&'static str, &'static str, String, Option<String>) {
+    if message.contains("multiple YAML documents") {
+        return (
+            "privflow::yaml::multiple-documents",
+            "a second document starts here",
+            "a second YAML document: a privflow file holds one".to_owned(),
+            Some(
+                "split the documents into files of their own (a policy may span several files), or remove the `---` line"
+                    .to_owned(),
+            ),
+        );
+    }
+    if message.contains("simple key expected") {
+        let line = error
+            .location()
+            .and_then(|l| text.lines().nth(l.line().saturating_sub(1) as usize))
+            .unwrap_or_default();
+        let key = line.split(':').next().unwrap_or_default().trim();
+        if key.chars().count() > 1024 {
+            return (
+                code,
+                "this key",
+                format!(
+                    "a key of {} characters: YAML allows at most 1024 in a key written without `? `",
+                    key.chars().count()
+                ),
+                Some("shorten the key: ids and field keys are short names".to_owned()),
+            );
+        }
+        return (
+            code,
+            label,
+            "expected `:` after this key".to_owned(),
+            Some(
+                "a mapping entry is `key: value`; quote a value that holds `: ` or `#`".to_owned(),
+            ),
+        );
+    }
+    // Advice that names serde-saphyr's options or Rust types is not for a model's author.
+    let message = [", set ", "; use ", " If you just use"]
+        .iter()
+        .fold(message, |m, cut| m.split(cut).next().unwrap_or(m));
+    let mut words = message.to_owned();
+    for (rust, ours) in [
+        ("invalid u64", "not a whole number"),
+        ("invalid u32", "not a whole number"),
+        ("invalid i64", "not a whole number"),
+        ("invalid f64", "not a number"),
+        ("expected u64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+    ] {
+        words = words.replace(rust, ours);
+    }
+    (code, label, words, None)
+}
+
 fn strip_location_suffix(message: &str) -> &str {
     let Some(i) = message.rfind(" at line ") else {
         return message;

@@ -441,7 +441,8 @@ pub mod scalar {
             Ok(Scalar(v.to_string()))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
-            Ok(Scalar(v.to_string()))
+            // As written: `1.0` stays `1.0`, not the version `1`.
+            Ok(Scalar(format!("{v:?}")))
         }
     }
 }

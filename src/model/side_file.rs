@@ -9,7 +9,7 @@ use serde_saphyr::Location;
 
 use super::files::{Budget, display, read_file};
 use super::loader::LoadFailure;
-use super::parse::{options_for, yaml_error};
+use super::parse::from_yaml;
 use super::span::span_of;
 use crate::diagnostics::{Diagnostic, FileId, Sources, Span};
 
@@ -46,8 +46,7 @@ impl SideFile {
 
     /// The file as YAML of shape `T`, with the model's budgets and messages.
     pub fn yaml<T: DeserializeOwned>(&self) -> Result<T, LoadFailure> {
-        serde_saphyr::from_str_with_options(&self.text, options_for(self.text.len()))
-            .map_err(|e| self.failure(vec![yaml_error(self.file, &self.text, &e)]))
+        from_yaml(self.file, &self.text).map_err(|d| self.failure(vec![*d]))
     }
 
     /// The file as JSON of shape `T`; a syntax or shape error is located at serde_json's line

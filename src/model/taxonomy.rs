@@ -27,7 +27,7 @@ pub enum TaxonomyKind {
 }
 
 impl TaxonomyKind {
-    fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             TaxonomyKind::Fields => "field",
             TaxonomyKind::Purposes => "purpose",
@@ -266,6 +266,26 @@ impl TaxonomyBuilder {
 }
 
 impl Taxonomy {
+    /// Shows the control characters of model-defined keys, labels and descriptions as symbols
+    /// (crate::inert); returns the (key, span) of each taxon it changed.
+    pub fn make_visible(&mut self) -> Vec<(String, Option<Span>)> {
+        use crate::inert::make_visible;
+        let mut changed = Vec::new();
+        for t in self.taxa.iter_mut().filter(|t| !t.builtin) {
+            let description = t.description.as_mut().is_some_and(make_visible);
+            if make_visible(&mut t.key) | make_visible(&mut t.label) | description {
+                changed.push((t.key.clone(), t.span));
+            }
+        }
+        if !changed.is_empty() {
+            self.index = (0_u32..)
+                .zip(&self.taxa)
+                .map(|(i, t)| (t.key.clone(), TaxonId(i)))
+                .collect();
+        }
+        changed
+    }
+
     pub fn get(&self, key: &str) -> Option<TaxonId> {
         self.index.get(key).copied()
     }

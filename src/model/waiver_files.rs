@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::files::{Budget, display, read_file};
 use super::loader::{ExternalWaiver, LoadFailure, Workspace};
-use super::parse::{check_version, options_for, yaml_error};
+use super::parse::{check_version, from_yaml};
 use super::span::span_of;
 use crate::diagnostics::{Diagnostic, FileId, did_you_mean};
 
@@ -36,13 +36,10 @@ impl Workspace {
             };
             let text: Arc<str> = Arc::from(text);
             let file = self.sources.add(display(path), text.clone());
-            let raw = match serde_saphyr::from_str_with_options::<crate::model::raw::RawWaiverFile>(
-                &text,
-                options_for(text.len()),
-            ) {
+            let raw = match from_yaml::<crate::model::raw::RawWaiverFile>(file, &text) {
                 Ok(raw) => raw,
-                Err(e) => {
-                    diagnostics.push(yaml_error(file, &text, &e));
+                Err(d) => {
+                    diagnostics.push(*d);
                     continue;
                 }
             };

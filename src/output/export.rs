@@ -147,7 +147,7 @@ impl Subgraph<'_> {
     /// share one document.
     fn dot_body(&self, prefix: &str, indent: &str, out: &mut String) {
         let model = self.model;
-        let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let esc = dot_string;
         let node = |s: SystemId| esc(&format!("{prefix}{}", model.system(s).id));
         for (i, (name, systems)) in self.groups().values().enumerate() {
             let _ = writeln!(
@@ -205,11 +205,7 @@ impl Subgraph<'_> {
         let model = self.model;
         // Mermaid ids are kept to letters and digits; labels carry the real names.
         let node = |s: SystemId| format!("{p}s{}", s.0);
-        let esc = |s: &str| {
-            s.replace('"', "#quot;")
-                .replace('<', "#lt;")
-                .replace('>', "#gt;")
-        };
+        let esc = mermaid_text;
         for (i, (name, systems)) in self.groups().values().enumerate() {
             let _ = writeln!(out, "{indent}subgraph {p}g{i}[\"{}\"]", esc(name));
             for &s in systems {
@@ -311,10 +307,26 @@ impl Subgraph<'_> {
     }
 }
 
+/// Text inside a DOT double-quoted string: a newline is DOT's own `\n`, never a raw line break.
+fn dot_string(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Text inside a quoted Mermaid label: entity codes for what Mermaid would parse, `<br/>` for a
+/// newline.
+fn mermaid_text(s: &str) -> String {
+    s.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace('\n', "<br/>")
+}
+
 /// Several graphs as one DOT document: one graph alone as it is, several as one cluster each
 /// with node ids prefixed by the policy.
 pub fn dot(graphs: &[Subgraph]) -> String {
-    let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    let esc = dot_string;
     let name = match graphs {
         [one] => one.model.policy.id.clone(),
         _ => "privflow".to_owned(),
@@ -351,7 +363,7 @@ pub fn mermaid(graphs: &[Subgraph]) -> String {
         [one] => one.mermaid_body("", "  ", &mut out, &mut links, &mut red),
         _ => {
             for (i, g) in graphs.iter().enumerate() {
-                let title = g.model.policy.id.replace('"', "#quot;");
+                let title = mermaid_text(&g.model.policy.id);
                 let _ = writeln!(out, "  subgraph p{i}[\"{title}\"]");
                 g.mermaid_body(&format!("p{i}"), "    ", &mut out, &mut links, &mut red);
                 out.push_str("  end\n");

@@ -13,6 +13,7 @@ mod fuzz_regressions;
 #[path = "../../benches/generate.rs"]
 mod generate;
 mod graph;
+mod hostile;
 mod large;
 mod properties;
 mod report;
