@@ -16,10 +16,6 @@ pub fn refuse_tags(file: FileId, text: &str) -> Option<Diagnostic> {
         let Ok((event, span)) = event else {
             return None;
         };
-        let at = |marker: granit_parser::Marker, len: usize| {
-            let offset = marker.byte_offset().unwrap_or(0).min(text.len());
-            Span::at_offset(file, text, offset, len)
-        };
         let tag = match &event {
             Event::Scalar(_, _, _, tag)
             | Event::SequenceStart(_, _, tag)
@@ -36,7 +32,7 @@ pub fn refuse_tags(file: FileId, text: &str) -> Option<Diagnostic> {
                 .next()
                 .unwrap_or("!");
             return Some(refused_tag(
-                at(start, written.len()),
+                Span::at_offset(file, text, offset, written.len()),
                 written,
                 &tag.to_string(),
             ));

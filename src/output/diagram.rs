@@ -11,7 +11,7 @@ use crate::engine::audit::PolicyAudit;
 use crate::model::SystemLocation;
 use crate::model::{Model, SystemId};
 use crate::output::export::{Focus, subgraph};
-use crate::output::html::escape;
+use crate::output::markup::escape;
 
 /// A coordinate or length in SVG pixels: arithmetic on it saturates at `u32::MAX`, never wraps.
 type Px = Saturating<u32>;

@@ -8,15 +8,7 @@ use crate::engine::audit::PolicyAudit;
 use crate::output::diagram;
 use crate::output::document::PolicyReport;
 use crate::output::export::Focus;
-
-/// Text safe in HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use crate::output::markup::escape;
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d8dce4;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f5f8}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dce4;border-radius:8px;padding:.6rem 1rem}.violated,.incorrect,.omitted{color:#b00020;font-weight:600}.possible,.vague,.ambiguous{color:#9a6700;font-weight:600}.holds,.clear{color:#1a7f37;font-weight:600}.undetermined,.waived,.skipped{color:#57606a;font-weight:600}.path span{display:inline-block;border:1px solid #c8ccd4;border-radius:6px;padding:0 .4rem;margin:0 .15rem;background:#f6f8fa}.scroll{overflow-x:auto;border:1px solid #e4e7ec;border-radius:8px}@media print{.scroll{overflow:visible;border:0}}";
 

@@ -13,6 +13,7 @@ pub mod html;
 mod json;
 mod junit;
 pub mod markdown;
+mod markup;
 mod sarif;
 pub mod schema;
 mod table;
