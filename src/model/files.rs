@@ -332,7 +332,7 @@ fn too_large(name: &str, size: u64, limit: u64) -> Problem {
         )
         .in_file(name)
         .with_help(format!(
-            "split the model across several files in one directory, or raise the limit: {FILE_LIMIT_VARIABLE}={}",
+            "raise the limit: {FILE_LIMIT_VARIABLE}={} (a model can also be split across the files of one directory)",
             size.div_ceil(MIB)
         )),
     )

@@ -163,11 +163,20 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
         escape(&report.speaker),
         report.files.join(", ")
     );
-    out.push_str("## Summary\n\n| claims | count |\n|---|---:|\n");
+    out.push_str("## Summary\n\n");
+    if report.claims_by_status.is_empty() {
+        out.push_str("No claims to check.\n");
+    } else {
+        out.push_str("| claims | count |\n|---|---:|\n");
+    }
     for (status, n) in &report.claims_by_status {
         let _ = writeln!(out, "| {status} | {n} |");
     }
-    out.push_str("\n| receipts | count |\n|---|---:|\n");
+    if report.receipts_by_verdict.is_empty() {
+        out.push_str("\nNo receipts to judge against the disclosures.\n");
+    } else {
+        out.push_str("\n| receipts | count |\n|---|---:|\n");
+    }
     for (verdict, n) in &report.receipts_by_verdict {
         let _ = writeln!(out, "| {verdict} | {n} |");
     }
@@ -177,6 +186,9 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
         report.mermaid
     );
     out.push_str("## Promises\n\n");
+    if audit.claims.is_empty() {
+        out.push_str("The model states no promise to check.\n\n");
+    }
     let findings = crate::output::ordered(audit);
     for r in &audit.claims {
         let claim = &model.claims[r.claim];
@@ -219,7 +231,11 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
         out.push('\n');
     }
     out.push_str("## Record of processing\n\nWho receives which personal data, for which purpose, for how long (GDPR Article 30).\n\n");
-    out.push_str("| recipient | role | country | data | purposes | retention | disclosed by |\n|---|---|---|---|---|---|---|\n");
+    if report.inventory.is_empty() {
+        out.push_str("No system receives personal data.\n");
+    } else {
+        out.push_str("| recipient | role | country | data | purposes | retention | disclosed by |\n|---|---|---|---|---|---|---|\n");
+    }
     for row in &report.inventory {
         let _ = writeln!(
             out,
@@ -252,13 +268,20 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
         .flatten()
         .map(String::as_str)
         .collect();
-    out.push_str("\n## Who receives what\n\n| field |");
+    out.push_str("\n## Who receives what\n\n");
+    if report.reach.is_empty() {
+        out.push_str("No field reaches a recipient.\n");
+    } else {
+        out.push_str("| field |");
+    }
     for r in &recipients {
         let _ = write!(out, " {r} |");
     }
-    out.push_str("\n|---|");
-    out.push_str(&"---|".repeat(recipients.len()));
-    out.push('\n');
+    if !report.reach.is_empty() {
+        out.push_str("\n|---|");
+        out.push_str(&"---|".repeat(recipients.len()));
+        out.push('\n');
+    }
     for (field, who) in &report.reach {
         let _ = write!(out, "| `{field}` |");
         for r in &recipients {

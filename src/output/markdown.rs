@@ -81,8 +81,12 @@ impl Report for Markdown {
                 .map(|v| format!(" ({})", escape(v)))
                 .unwrap_or_default();
             let _ = writeln!(out, "\n### {}{title}{version}\n", code(&policy.id));
-            let _ = writeln!(out, "| claim | kind | status | findings | promise |");
-            let _ = writeln!(out, "|---|---|---|---:|---|");
+            if audit.claims.is_empty() {
+                let _ = writeln!(out, "No claims to check.");
+            } else {
+                let _ = writeln!(out, "| claim | kind | status | findings | promise |");
+                let _ = writeln!(out, "|---|---|---|---:|---|");
+            }
             for r in &audit.claims {
                 let claim = &model.claims[r.claim];
                 let _ = writeln!(

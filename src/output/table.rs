@@ -231,7 +231,11 @@ impl Report for Table {
                     Cell::new(result.findings),
                 ]);
             }
-            let _ = writeln!(out, "{table}");
+            if audit.claims.is_empty() {
+                let _ = writeln!(out, "  no claims to check");
+            } else {
+                let _ = writeln!(out, "{table}");
+            }
             let findings = ordered(audit);
             if !findings.is_empty() {
                 let _ = writeln!(out, "findings:");
@@ -306,7 +310,12 @@ impl Report for Table {
             1 => format!("; 1 receipt: {receipts}"),
             n => format!("; {n} receipts: {receipts}"),
         };
-        let _ = writeln!(out, "{policies}, {claims}: {summary}{receipts}");
+        let summary = if summary.is_empty() {
+            String::new()
+        } else {
+            format!(": {summary}")
+        };
+        let _ = writeln!(out, "{policies}, {claims}{summary}{receipts}");
         if let Some(b) = baseline {
             let resolved: Vec<String> = b
                 .resolved

@@ -277,3 +277,46 @@ fn audit_json_validates_against_the_output_schema() {
         assert!(errors.is_empty(), "{path}: {errors:#?}");
     }
 }
+
+#[test]
+fn a_policy_without_claims_says_so_instead_of_drawing_empty_tables() {
+    // Once "1 policy, 0 claims: " under a table of headers only.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bare.yaml");
+    std::fs::write(
+        &path,
+        "privflow: 1\npolicy: {id: bare, speaker: acme}\nentities:\n  acme: {name: Acme}\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let table = privflow(&["audit", path]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table
+            .stdout
+            .ends_with("  no claims to check\n\n1 policy, 0 claims\n"),
+        "{}",
+        table.stdout
+    );
+    let markdown = privflow(&["audit", path, "--format", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .ends_with("### `bare`\n\nNo claims to check.\n"),
+        "{}",
+        markdown.stdout
+    );
+    let report = privflow(&["report", path]).stdout;
+    for sentence in [
+        "No claims to check.",
+        "The model states no promise to check.",
+        "No system receives personal data.",
+        "No field reaches a recipient.",
+    ] {
+        assert!(report.contains(sentence), "{sentence}: {report}");
+    }
+    assert!(
+        !report.contains("|---|\n\n"),
+        "no table without rows: {report}"
+    );
+}

@@ -1,5 +1,5 @@
 //! Issue 12's hostile-input table, row by row: each case asserts the exit code, the diagnostic
-//! code and where it points. (Rows on files, FIFOs and links are in workflows.rs and bad_input.rs.)
+//! code and where it points. (Rows on what privflow reads and writes are in bounded_io.rs.)
 
 use crate::support::privflow;
 

@@ -2,6 +2,7 @@
 //! Each test runs the real command on files under `fixtures/` or `policies/`.
 
 mod bad_input;
+mod bounded_io;
 mod browser;
 mod ci_formats;
 mod claims;

@@ -121,11 +121,19 @@ pub(crate) fn write_file_with(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temporary = dir.join(format!(".{name}.privflow-{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|file| {
+    let file = match std::fs::File::create(&temporary) {
+        Ok(file) => file,
+        Err(e) => {
+            fail(format!("cannot create a file in `{}`: {e}", dir.display()));
+            return Err(());
+        }
+    };
+    let written = {
         let mut out = std::io::BufWriter::new(file);
-        write(&mut out)?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()
-    });
+        write(&mut out)
+            .and_then(|()| out.into_inner().map_err(|e| e.into_error()))
+            .and_then(|file| file.sync_all())
+    };
     match written.and_then(|()| std::fs::rename(&temporary, path)) {
         Ok(()) => Ok(()),
         Err(e) => {
