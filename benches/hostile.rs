@@ -1,0 +1,297 @@
+//! Benchmark of issue 12's hostile-input table: runs the release `privflow` on each row's input
+//! and prints its exit code, wall time and peak memory (run: `cargo bench --bench hostile`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MIB: u64 = 1 << 20;
+
+/// What one run of a row cost.
+struct Cost {
+    code: i32,
+    wall: Duration,
+    peak_mib: f64,
+}
+
+/// Runs `command` to its end and reads its peak resident memory from the kernel (`wait4`).
+#[cfg(unix)]
+fn measure(command: &mut Command, feed: Option<u64>) -> Cost {
+    use std::io::Write;
+    let started = Instant::now();
+    if feed.is_some() {
+        command.stdin(Stdio::piped());
+    }
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the row's command starts");
+    let feeder = feed.zip(child.stdin.take()).map(|(bytes, mut stdin)| {
+        std::thread::spawn(move || {
+            let zeros = vec![0u8; 1 << 16];
+            for _ in 0..bytes / (1 << 16) {
+                if stdin.write_all(&zeros).is_err() {
+                    break;
+                }
+            }
+        })
+    });
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own unwaited child; both pointers are to live locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    if let Some(feeder) = feeder {
+        let _ = feeder.join();
+    }
+    std::mem::forget(child);
+    let code = if waited == pid && libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else if libc::WIFSIGNALED(status) {
+        128 + libc::WTERMSIG(status)
+    } else {
+        -1
+    };
+    Cost {
+        code,
+        wall,
+        peak_mib: usage.ru_maxrss as f64 / 1024.0,
+    }
+}
+
+fn privflow(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_privflow"));
+    command
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("PRIVFLOW_MAX_FILE_MIB")
+        .env_remove("PRIVFLOW_MAX_INPUT_MIB");
+    command
+}
+
+/// A bundled policy padded with one YAML comment to `bytes`: a valid model of that size.
+fn padded_model(path: &Path, bytes: u64) {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/whatsapp-2021.yaml");
+    let mut text = std::fs::read_to_string(model).unwrap();
+    text.push('#');
+    let pad = usize::try_from(bytes)
+        .unwrap()
+        .saturating_sub(text.len() + 1);
+    text.push_str(&"x".repeat(pad));
+    text.push('\n');
+    std::fs::write(path, text).unwrap();
+}
+
+fn sparse(path: &Path, bytes: u64) {
+    std::fs::File::create(path).unwrap().set_len(bytes).unwrap();
+}
+
+fn sh(dir: &Path, script: &str) {
+    let ok = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "{script}");
+}
+
+fn row(what: &str, cost: &Cost) {
+    println!(
+        "  {what:<58} exit {:>3}  {:>8.2?}  {:>7.1} MiB",
+        cost.code, cost.wall, cost.peak_mib
+    );
+}
+
+#[cfg(unix)]
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = |name: &str| -> PathBuf { d.join(name) };
+    let s = |path: &PathBuf| path.to_string_lossy().into_owned();
+    println!(
+        "privflow hostile inputs (issue 12): exit code, wall time, peak RSS of the release binary"
+    );
+
+    row(
+        "audit /dev/zero",
+        &measure(&mut privflow(&["audit", "/dev/zero"]), None),
+    );
+    sh(d, "mkfifo fed.yaml; mkfifo idle.yaml");
+    let mut writer = Command::new("sh")
+        .arg("-c")
+        .arg("exec cat /dev/zero > fed.yaml")
+        .current_dir(d)
+        .spawn()
+        .unwrap();
+    row(
+        "audit FIFO fed from /dev/zero",
+        &measure(&mut privflow(&["audit", &s(&p("fed.yaml"))]), None),
+    );
+    let _ = writer.kill();
+    let _ = writer.wait();
+    row(
+        "head -c 3G /dev/zero | audit /dev/stdin",
+        &measure(&mut privflow(&["audit", "/dev/stdin"]), Some(3 << 30)),
+    );
+    row(
+        "audit FIFO with no writer",
+        &measure(&mut privflow(&["audit", &s(&p("idle.yaml"))]), None),
+    );
+    row(
+        "audit DIR holding a FIFO with no writer",
+        &measure(&mut privflow(&["audit", &s(&d.to_path_buf())]), None),
+    );
+    std::fs::remove_file(p("fed.yaml")).unwrap();
+    std::fs::remove_file(p("idle.yaml")).unwrap();
+
+    let links = p("links");
+    std::fs::create_dir(&links).unwrap();
+    let big = links.join("m.yaml");
+    padded_model(&big, 63 * MIB);
+    for i in 0..40 {
+        std::fs::hard_link(&big, links.join(format!("link-{i}.yaml"))).unwrap();
+    }
+    row(
+        "check DIR of 40 hard links to one 63 MiB model",
+        &measure(&mut privflow(&["check", &s(&links)]), None),
+    );
+    let mut args = vec!["check".to_owned()];
+    args.extend(std::iter::repeat_n(s(&big), 20));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    row(
+        "check of one 63 MiB model named 20 times",
+        &measure(&mut privflow(&args), None),
+    );
+
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/whatsapp-2021.yaml");
+    let model = s(&model);
+    sparse(&p("huge.yaml"), 1536 * MIB);
+    let huge = s(&p("huge.yaml"));
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/whatsapp-2020.yaml");
+    row(
+        "diff --levels of 1.5 GiB",
+        &measure(
+            &mut privflow(&["diff", &s(&base), &model, "--levels", &huge]),
+            None,
+        ),
+    );
+    row(
+        "audit --baseline-file of 1.5 GiB",
+        &measure(
+            &mut privflow(&["audit", &model, "--baseline-file", &huge]),
+            None,
+        ),
+    );
+
+    let repo = p("repo");
+    std::fs::create_dir(&repo).unwrap();
+    sh(
+        &repo,
+        "git init -q && truncate -s 1200M big.yaml && git add big.yaml && \
+         git -c user.name=b -c user.email=b@example.com commit -qm big && rm big.yaml",
+    );
+    row(
+        "diff git:HEAD:big.yaml (a 1.2 GiB blob)",
+        &measure(
+            privflow(&["diff", "git:HEAD:big.yaml", &model]).current_dir(&repo),
+            None,
+        ),
+    );
+
+    let broken =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/invalid/dangling-reference.yaml");
+    let broken = s(&broken);
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let mut command = privflow(&["check", &broken]);
+    let cost = {
+        let started = Instant::now();
+        let status = command
+            .stderr(full())
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        Cost {
+            code: status.code().unwrap_or(-1),
+            wall: started.elapsed(),
+            peak_mib: f64::NAN,
+        }
+    };
+    row("check BROKEN 2>/dev/full", &cost);
+    let mut command = privflow(&["check", &broken]);
+    let cost = {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let started = Instant::now();
+        let status = command
+            .stderr(writer)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        Cost {
+            code: status.code().unwrap_or(-1),
+            wall: started.elapsed(),
+            peak_mib: f64::NAN,
+        }
+    };
+    row("check BROKEN 2>&1 | (a closed pipe)", &cost);
+
+    std::fs::write(p("report.html"), "old\n").unwrap();
+    let script = format!(
+        "ulimit -f 4; exec '{}' report '{model}' --format html -o report.html",
+        env!("CARGO_BIN_EXE_privflow")
+    );
+    row(
+        "ulimit -f 4; report -o report.html",
+        &measure(
+            Command::new("sh").arg("-c").arg(script).current_dir(d),
+            None,
+        ),
+    );
+    assert_eq!(std::fs::read_to_string(p("report.html")).unwrap(), "old\n");
+
+    let m = p("m.yaml");
+    padded_model(&m, 4096);
+    let m = s(&m);
+    row(
+        "audit m.yaml --format json=m.yaml",
+        &measure(
+            &mut privflow(&["audit", &m, "--format", &format!("json={m}")]),
+            None,
+        ),
+    );
+    row(
+        "report m.yaml -o m.yaml",
+        &measure(&mut privflow(&["report", &m, "-o", &m]), None),
+    );
+    row(
+        "report -o DIR",
+        &measure(
+            &mut privflow(&["report", &model, "-o", &s(&d.to_path_buf())]),
+            None,
+        ),
+    );
+    row(
+        "GITHUB_STEP_SUMMARY=DIR audit --format github",
+        &measure(
+            privflow(&["audit", &model, "--format", "github"]).env("GITHUB_STEP_SUMMARY", d),
+            None,
+        ),
+    );
+    println!("  (a valid model is read whole: the 63 MiB rows are what that size costs)");
+}
+
+#[cfg(not(unix))]
+fn main() {
+    println!("the hostile-input benchmark needs a Unix: FIFOs, /dev/zero, wait4");
+}
