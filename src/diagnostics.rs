@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde::Serialize;
 
 /// Index of a loaded file in [`Sources`].
@@ -316,7 +316,7 @@ fn line_length(text: &str, offset: usize) -> usize {
 struct MietteDiagnostic<'a> {
     diagnostic: &'a Diagnostic,
     path: Option<&'a str>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt>,
 }
 
 impl<'a> MietteDiagnostic<'a> {
@@ -328,21 +328,97 @@ impl<'a> MietteDiagnostic<'a> {
             .filter(|span| {
                 line_length(&sources.get(span.file).text, span.offset) <= MAX_SNIPPET_LINE
             })
-            .map(|span| {
-                let file = sources.get(span.file);
-                // Control characters in the YAML itself never reach the terminal raw.
-                let text = match crate::inert::blanked(&file.text) {
-                    std::borrow::Cow::Borrowed(_) => file.text.clone(),
-                    std::borrow::Cow::Owned(blank) => Arc::from(blank),
-                };
-                NamedSource::new(crate::inert::visible(&file.path), text)
-            });
+            .map(|span| Excerpt::around(sources.get(span.file), span));
         let path = diagnostic.span.map(|span| sources.path(span.file));
         MietteDiagnostic {
             diagnostic,
             path,
             source,
         }
+    }
+}
+
+/// The lines of a file around a span, which is all miette reads for a snippet: each diagnostic
+/// costs its own few lines, not a scan of the whole file (20 000 of them once took 152 s).
+struct Excerpt {
+    name: String,
+    /// The lines, with control characters blanked so they never reach the terminal raw.
+    text: String,
+    /// Byte offset and 0-based line of the excerpt's start in the file.
+    offset: usize,
+    line: usize,
+}
+
+impl Excerpt {
+    /// Lines of context kept on each side: more than the renderer shows.
+    const CONTEXT: usize = 3;
+
+    fn around(file: &SourceFile, span: Span) -> Excerpt {
+        let bytes = file.text.as_bytes();
+        let at = span.offset.min(bytes.len());
+        let end = at.saturating_add(span.len).min(bytes.len());
+        let mut start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let mut skipped = 0;
+        while skipped < Self::CONTEXT && start > 0 {
+            start = bytes[..start - 1]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            skipped += 1;
+        }
+        let mut stop = end;
+        for _ in 0..=Self::CONTEXT {
+            match bytes[stop..].iter().position(|&b| b == b'\n') {
+                Some(p) => stop += p + 1,
+                None => {
+                    stop = bytes.len();
+                    break;
+                }
+            }
+        }
+        // Offsets come from the parser, on character boundaries; a line break is one too.
+        let text = file.text.get(start..stop).unwrap_or_default();
+        Excerpt {
+            name: crate::inert::visible(&file.path).into_owned(),
+            text: crate::inert::blanked(text).into_owned(),
+            offset: start,
+            line: (span.line as usize)
+                .saturating_sub(1)
+                .saturating_sub(skipped),
+        }
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let local = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(miette::MietteError::OutOfBounds)?;
+        let inner = self.text.as_bytes().read_span(
+            &SourceSpan::new(local.into(), span.len()),
+            before,
+            after,
+        )?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + self.offset).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.line,
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 
@@ -415,6 +491,55 @@ mod tests {
         let text = "a: 1\nbé: x\n";
         let span = Span::at_offset(FileId(0), text, 9, 1);
         assert_eq!((span.line, span.column), (2, 4));
+    }
+
+    /// A diagnostic rendered from the whole file, as it was before excerpts.
+    struct WholeFile<'a>(&'a MietteDiagnostic<'a>, miette::NamedSource<String>);
+
+    impl fmt::Debug for WholeFile<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt::Debug::fmt(self.0, f)
+        }
+    }
+    impl fmt::Display for WholeFile<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt::Display::fmt(self.0, f)
+        }
+    }
+    impl std::error::Error for WholeFile<'_> {}
+    impl miette::Diagnostic for WholeFile<'_> {
+        fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+            miette::Diagnostic::code(self.0)
+        }
+        fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+            Some(&self.1)
+        }
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            miette::Diagnostic::labels(self.0)
+        }
+    }
+
+    #[test]
+    fn an_excerpt_renders_as_the_whole_file_would() {
+        let text: String = (1..=12).map(|i| format!("key{i}: value{i}\n")).collect();
+        let text = format!("{text}last: no newline");
+        let mut sources = Sources::default();
+        let file = sources.add("m.yaml".into(), Arc::from(text.as_str()));
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_links(false)
+            .with_width(100);
+        // First line, middle, a span over two lines, the last line without a newline.
+        for (offset, len) in [(0, 4), (60, 6), (75, 20), (text.len() - 10, 10)] {
+            let d = Diagnostic::error("privflow::test", "here")
+                .at(Span::at_offset(file, &text, offset, len), "this");
+            let excerpt = MietteDiagnostic::new(&d, &sources);
+            let whole = WholeFile(&excerpt, miette::NamedSource::new("m.yaml", text.clone()));
+            let (mut by_excerpt, mut by_whole) = (String::new(), String::new());
+            handler.render_report(&mut by_excerpt, &excerpt).unwrap();
+            handler.render_report(&mut by_whole, &whole).unwrap();
+            assert_eq!(by_excerpt, by_whole, "span at {offset}");
+            assert!(by_excerpt.contains("│"), "{by_excerpt}");
+        }
     }
 
     #[test]
