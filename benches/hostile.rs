@@ -14,6 +14,13 @@ struct Cost {
     peak_mib: f64,
 }
 
+/// Resets this process's peak memory to what it holds now. Linux gives a child started from a
+/// process the parent's peak as its own starting peak, so without this every row would report
+/// the benchmark's own high-water mark.
+fn forget_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 /// Runs `command` to its end and reads its peak resident memory from the kernel (`wait4`).
 #[cfg(unix)]
 fn measure(command: &mut Command, feed: Option<u64>) -> Cost {
@@ -22,11 +29,8 @@ fn measure(command: &mut Command, feed: Option<u64>) -> Cost {
     if feed.is_some() {
         command.stdin(Stdio::piped());
     }
-    let mut child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the row's command starts");
+    forget_peak_memory();
+    let mut child = command.spawn().expect("the row's command starts");
     let feeder = feed.zip(child.stdin.take()).map(|(bytes, mut stdin)| {
         std::thread::spawn(move || {
             let zeros = vec![0u8; 1 << 16];
@@ -69,21 +73,30 @@ fn privflow(args: &[&str]) -> Command {
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("PRIVFLOW_MAX_FILE_MIB")
-        .env_remove("PRIVFLOW_MAX_INPUT_MIB");
+        .env_remove("PRIVFLOW_MAX_INPUT_MIB")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     command
 }
 
-/// A bundled policy padded with one YAML comment to `bytes`: a valid model of that size.
+/// A bundled policy padded with one YAML comment to `bytes`: a valid model of that size, written
+/// in pieces so the benchmark itself stays small.
 fn padded_model(path: &Path, bytes: u64) {
+    use std::io::Write;
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/whatsapp-2021.yaml");
-    let mut text = std::fs::read_to_string(model).unwrap();
-    text.push('#');
-    let pad = usize::try_from(bytes)
-        .unwrap()
-        .saturating_sub(text.len() + 1);
-    text.push_str(&"x".repeat(pad));
-    text.push('\n');
-    std::fs::write(path, text).unwrap();
+    let text = std::fs::read_to_string(model).unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    out.write_all(text.as_bytes()).unwrap();
+    out.write_all(b"#").unwrap();
+    let mut left = bytes.saturating_sub(text.len() as u64 + 2);
+    let chunk = [b'x'; 1 << 16];
+    while left > 0 {
+        let n = left.min(chunk.len() as u64);
+        out.write_all(&chunk[..n as usize]).unwrap();
+        left -= n;
+    }
+    out.write_all(b"\n").unwrap();
+    out.flush().unwrap();
 }
 
 fn sparse(path: &Path, bytes: u64) {
@@ -207,44 +220,20 @@ fn main() {
     let broken =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/invalid/dangling-reference.yaml");
     let broken = s(&broken);
-    let full = || {
-        std::fs::File::options()
-            .write(true)
-            .open("/dev/full")
-            .unwrap()
-    };
-    let mut command = privflow(&["check", &broken]);
-    let cost = {
-        let started = Instant::now();
-        let status = command
-            .stderr(full())
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        Cost {
-            code: status.code().unwrap_or(-1),
-            wall: started.elapsed(),
-            peak_mib: f64::NAN,
-        }
-    };
-    row("check BROKEN 2>/dev/full", &cost);
-    let mut command = privflow(&["check", &broken]);
-    let cost = {
-        let (reader, writer) = std::io::pipe().unwrap();
-        drop(reader);
-        let started = Instant::now();
-        let status = command
-            .stderr(writer)
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        Cost {
-            code: status.code().unwrap_or(-1),
-            wall: started.elapsed(),
-            peak_mib: f64::NAN,
-        }
-    };
-    row("check BROKEN 2>&1 | (a closed pipe)", &cost);
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    row(
+        "check BROKEN 2>/dev/full",
+        &measure(privflow(&["check", &broken]).stderr(full), None),
+    );
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    row(
+        "check BROKEN 2>&1 | (a closed pipe)",
+        &measure(privflow(&["check", &broken]).stderr(writer), None),
+    );
 
     let mut many = String::from(
         "privflow: 1\npolicy: {id: p, speaker: acme}\nentities:\n  acme: {}\nsystems:\n  app: {operated_by: acme}\nflows:\n",
@@ -268,7 +257,11 @@ fn main() {
     row(
         "ulimit -f 4; report -o report.html",
         &measure(
-            Command::new("sh").arg("-c").arg(script).current_dir(d),
+            Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .current_dir(d)
+                .stderr(Stdio::null()),
             None,
         ),
     );
@@ -302,6 +295,35 @@ fn main() {
             None,
         ),
     );
+    let base = "privflow: 1\npolicy: {id: p, speaker: acme}\nentities:\n  acme: {name: Acme}\n";
+    for (what, text, args) in [
+        (
+            "audit, names with ESC/BEL/CR (table)",
+            base.replace("Acme}", "\"Acme\\e]0;pwned\\a\\e[2J\\r\"}"),
+            vec!["audit"],
+        ),
+        (
+            "check, `speaker: !!binary YWNtZQ==`",
+            base.replace("speaker: acme", "speaker: !!binary YWNtZQ=="),
+            vec!["check"],
+        ),
+        (
+            "report --format html, one entity and nothing else",
+            base.to_owned(),
+            vec!["report", "--format", "html"],
+        ),
+        (
+            "check, two YAML documents in one file",
+            format!("{base}---\n{base}"),
+            vec!["check"],
+        ),
+    ] {
+        std::fs::write(p("text.yaml"), text).unwrap();
+        let path = s(&p("text.yaml"));
+        let mut args = args;
+        args.push(&path);
+        row(what, &measure(&mut privflow(&args), None));
+    }
     println!("  (a valid model is read whole: the 63 MiB rows are what that size costs)");
 }
 

@@ -61,14 +61,14 @@ pub fn load_git(
                 .trim()
                 .parse()
                 .unwrap_or(u64::MAX);
-            if let Err(d) = budget.charge(&format!("{rev}:{file}"), size) {
+            if let Err(d) = budget.charge(&format!("git:{rev}:{file}"), size) {
                 return Err(LoadFailure {
                     sources: Sources::default(),
                     diagnostics: vec![*d],
                     skipped: Vec::new(),
                 });
             }
-            let bytes = git(&["show", &object])
+            let bytes = git(&["cat-file", "blob", &object])
                 .map_err(|e| failure(format!("cannot read `{file}` at `{rev}`: {e}")))?;
             if !named(file) && !is_privflow_document(&bytes) {
                 skipped.push((*file).to_owned());

@@ -217,7 +217,7 @@ fn a_git_blob_over_the_cap_is_sized_before_it_is_read() {
     refused(
         &out,
         "privflow::load::too-large",
-        &["HEAD:big.yaml` is 2.0 MiB", "PRIVFLOW_MAX_FILE_MIB=2"],
+        &["`git:HEAD:big.yaml` is 2.0 MiB", "PRIVFLOW_MAX_FILE_MIB=2"],
     );
 }
 
