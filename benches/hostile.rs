@@ -1,83 +1,18 @@
 //! Benchmark of issue 12's hostile-input table: runs the release `privflow` on each row's input
-//! and prints its exit code, wall time and peak memory (run: `cargo bench --bench hostile`).
+//! and prints its exit code, wall time and peak memory (run on Linux: `cargo bench --bench hostile`).
+
+mod measure;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+use measure::{DEFAULT_BUDGET, privflow, row};
+
+fn measure(command: &mut Command, feed: Option<u64>) -> measure::Cost {
+    measure::measure(command, feed, DEFAULT_BUDGET)
+}
 
 const MIB: u64 = 1 << 20;
-
-/// What one run of a row cost.
-struct Cost {
-    code: i32,
-    wall: Duration,
-    peak_mib: f64,
-}
-
-/// Resets this process's peak memory to what it holds now. Linux gives a child started from a
-/// process the parent's peak as its own starting peak, so without this every row would report
-/// the benchmark's own high-water mark.
-fn forget_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// Runs `command` to its end and reads its peak resident memory from the kernel (`wait4`).
-#[cfg(unix)]
-fn measure(command: &mut Command, feed: Option<u64>) -> Cost {
-    use std::io::Write;
-    let started = Instant::now();
-    if feed.is_some() {
-        command.stdin(Stdio::piped());
-    }
-    forget_peak_memory();
-    let mut child = command.spawn().expect("the row's command starts");
-    let feeder = feed.zip(child.stdin.take()).map(|(bytes, mut stdin)| {
-        std::thread::spawn(move || {
-            let zeros = vec![0u8; 1 << 16];
-            for _ in 0..bytes / (1 << 16) {
-                if stdin.write_all(&zeros).is_err() {
-                    break;
-                }
-            }
-        })
-    });
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own unwaited child; both pointers are to live locals.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = started.elapsed();
-    if let Some(feeder) = feeder {
-        let _ = feeder.join();
-    }
-    std::mem::forget(child);
-    let code = if waited == pid && libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else if libc::WIFSIGNALED(status) {
-        128 + libc::WTERMSIG(status)
-    } else {
-        -1
-    };
-    Cost {
-        code,
-        wall,
-        peak_mib: usage.ru_maxrss as f64 / 1024.0,
-    }
-}
-
-fn privflow(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_privflow"));
-    command
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("PRIVFLOW_MAX_FILE_MIB")
-        .env_remove("PRIVFLOW_MAX_INPUT_MIB")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    command
-}
 
 /// A bundled policy padded with one YAML comment to `bytes`: a valid model of that size, written
 /// in pieces so the benchmark itself stays small.
@@ -114,14 +49,6 @@ fn sh(dir: &Path, script: &str) {
     assert!(ok, "{script}");
 }
 
-fn row(what: &str, cost: &Cost) {
-    println!(
-        "  {what:<58} exit {:>3}  {:>8.2?}  {:>7.1} MiB",
-        cost.code, cost.wall, cost.peak_mib
-    );
-}
-
-#[cfg(unix)]
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -325,9 +252,4 @@ fn main() {
         row(what, &measure(&mut privflow(&args), None));
     }
     println!("  (a valid model is read whole: the 63 MiB rows are what that size costs)");
-}
-
-#[cfg(not(unix))]
-fn main() {
-    println!("the hostile-input benchmark needs a Unix: FIFOs, /dev/zero, wait4");
 }
