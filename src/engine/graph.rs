@@ -173,7 +173,7 @@ impl<'m> FlowGraph<'m> {
                 offer(f, Certainty::Definite, composite);
             }
         }
-        for &ancestor in self.model.fields.ancestors(k) {
+        for &ancestor in self.model.fields.ancestors(k).iter() {
             for &f in self.flows_listing.get(&ancestor).into_iter().flatten() {
                 offer(f, Certainty::Possible, ancestor);
             }

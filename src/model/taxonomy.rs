@@ -1,7 +1,8 @@
 //! Field and purpose taxonomies: multi-parent DAGs of dotted keys with `parts` composition.
 //! The built-in keys (fideslang-compatible, CC BY 4.0) are embedded; a model may extend them.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::model::raw::{RawTaxon, SpannedMap};
@@ -48,18 +49,24 @@ pub struct Taxon {
     pub span: Option<Span>,
 }
 
-/// A finished taxonomy with its closures computed: strict ancestors and contained parts per key.
+/// A finished taxonomy with its closures computed: strict ancestors (stored while they fit,
+/// see [`STORED_ANCESTORS`]) and contained parts per key, sensitivity and identification.
 #[derive(Clone, Debug)]
 pub struct Taxonomy {
     pub kind: TaxonomyKind,
     taxa: Vec<Taxon>,
     index: HashMap<String, TaxonId>,
-    ancestors: Vec<Vec<TaxonId>>,
+    /// Sorted strict ancestors per key; `None` when they would not fit, and are walked instead.
+    ancestors: Option<Vec<Vec<TaxonId>>>,
     contained: Vec<Vec<TaxonId>>,
     sensitive: Vec<bool>,
-    /// Keys that identify a person by themselves (SPEC §8), among the fields.
-    identifiers: Vec<TaxonId>,
+    /// Within a key that identifies a person by itself (SPEC §8); fields only.
+    identifying: Vec<bool>,
 }
+
+/// The most ancestors stored in all: past it (a 100 000-key parent chain has 5·10⁹), ancestors
+/// are walked up the parents on demand, so memory stays linear in the taxonomy.
+const STORED_ANCESTORS: usize = 1 << 22;
 
 /// Keys that identify a person by themselves: data carrying one of them, or a key within one, is
 /// not anonymous whatever its flow says (SPEC §8).
@@ -93,6 +100,8 @@ pub struct TaxonomyBuilder {
     index: HashMap<String, TaxonId>,
     pending: Vec<Pending>,
     diagnostics: Vec<Diagnostic>,
+    /// Did-you-mean per unknown key, as `resolve` has worked it out.
+    suggestions: HashMap<String, Option<String>>,
 }
 
 impl TaxonomyBuilder {
@@ -103,6 +112,7 @@ impl TaxonomyBuilder {
             index: HashMap::new(),
             pending: Vec::new(),
             diagnostics: Vec::new(),
+            suggestions: HashMap::new(),
         };
         let text = match kind {
             TaxonomyKind::Fields => BUILTIN_FIELDS,
@@ -214,10 +224,10 @@ impl TaxonomyBuilder {
             kind: self.kind,
             taxa: self.taxa,
             index: self.index,
-            ancestors: Vec::new(),
+            ancestors: None,
             contained: Vec::new(),
             sensitive: Vec::new(),
-            identifiers: Vec::new(),
+            identifying: Vec::new(),
         };
         let parent_cycle = taxonomy.find_cycle(|t| &t.parents);
         let part_cycle = taxonomy.find_cycle(|t| &t.parts);
@@ -234,7 +244,7 @@ impl TaxonomyBuilder {
                 }
             }
         }
-        taxonomy.compute_closures();
+        taxonomy.compute_closures(STORED_ANCESTORS);
         (taxonomy, std::mem::take(diagnostics))
     }
 
@@ -252,7 +262,14 @@ impl TaxonomyBuilder {
                     if let Some(span) = r.span {
                         d = d.at(span, format!("no {noun} `{}`", r.key));
                     }
-                    let help = did_you_mean(&r.key, self.index.keys().map(String::as_str)).unwrap_or_else(|| {
+                    // The same unknown key named by many definitions is measured once.
+                    let index = &self.index;
+                    let suggestion = self
+                        .suggestions
+                        .entry(r.key.clone())
+                        .or_insert_with(|| did_you_mean(&r.key, index.keys().map(String::as_str)))
+                        .clone();
+                    let help = suggestion.unwrap_or_else(|| {
                         format!("define `{}` under `taxonomy: {}s:` or name its parents with `parents:`", r.key, noun)
                     });
                     self.diagnostics.push(d.with_help(help));
@@ -308,12 +325,51 @@ impl Taxonomy {
 
     /// `x ⊑ y`: the same key, or a descendant through any chain of parents.
     pub fn is_within(&self, x: TaxonId, y: TaxonId) -> bool {
-        x == y || self.ancestors[x.index()].binary_search(&y).is_ok()
+        if x == y {
+            return true;
+        }
+        match &self.ancestors {
+            Some(stored) => stored[x.index()].binary_search(&y).is_ok(),
+            None => {
+                let mut found = false;
+                self.walk_up(x, |a| {
+                    found |= a == y;
+                    !found
+                });
+                found
+            }
+        }
     }
 
     /// Strict ancestors of `x`, sorted.
-    pub fn ancestors(&self, x: TaxonId) -> &[TaxonId] {
-        &self.ancestors[x.index()]
+    pub fn ancestors(&self, x: TaxonId) -> Cow<'_, [TaxonId]> {
+        match &self.ancestors {
+            Some(stored) => Cow::Borrowed(&stored[x.index()]),
+            None => {
+                let mut all = Vec::new();
+                self.walk_up(x, |a| {
+                    all.push(a);
+                    true
+                });
+                all.sort();
+                Cow::Owned(all)
+            }
+        }
+    }
+
+    /// Visits each strict ancestor of `x` once, while `visit` returns true.
+    fn walk_up(&self, x: TaxonId, mut visit: impl FnMut(TaxonId) -> bool) {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<TaxonId> = self.taxa[x.index()].parents.clone();
+        while let Some(a) = stack.pop() {
+            if !seen.insert(a) {
+                continue;
+            }
+            if !visit(a) {
+                return;
+            }
+            stack.extend_from_slice(&self.taxa[a.index()].parents);
+        }
     }
 
     /// Everything `x` contains through `parts`, transitively, including parts of what `x` is a
@@ -329,7 +385,7 @@ impl Taxonomy {
 
     /// `x` identifies a person by itself: it is within a direct identifier (SPEC §8).
     pub fn is_direct_identifier(&self, x: TaxonId) -> bool {
-        self.identifiers.iter().any(|&id| self.is_within(x, id))
+        self.identifying.get(x.index()).copied().unwrap_or(false)
     }
 
     /// `x` contains `y` or something within `y` through parts.
@@ -403,11 +459,21 @@ impl Taxonomy {
     }
 
     fn cycle_diagnostic(&self, cycle: &[TaxonId], relation: &str) -> Diagnostic {
-        let chain = cycle
+        // `cycle` ends where it starts; a long one is named by its first keys and its length.
+        const SHOWN: usize = 6;
+        let keys = cycle.len().saturating_sub(1);
+        let mut chain = cycle
             .iter()
+            .take(if keys > SHOWN + 2 { SHOWN } else { cycle.len() })
             .map(|&id| self.key(id))
             .collect::<Vec<_>>()
             .join(" → ");
+        if keys > SHOWN + 2 {
+            chain.push_str(&format!(
+                " → … → {} ({keys} keys in all)",
+                self.key(cycle[0])
+            ));
+        }
         let noun = self.kind.noun();
         // Point at a key the model defined, since built-in keys have no span.
         let anchor = cycle.iter().find_map(|&id| self.taxon(id).span);
@@ -424,11 +490,67 @@ impl Taxonomy {
         d
     }
 
-    fn compute_closures(&mut self) {
+    /// Every closure in time linear in the taxonomy (plus what `contained` holds): flags are
+    /// propagated parents before children; ancestors are stored while they total at most `limit`.
+    fn compute_closures(&mut self, limit: usize) {
         let n = self.taxa.len();
         let order = self.topological_order();
-        let mut ancestors: Vec<Vec<TaxonId>> = vec![Vec::new(); n];
+        let identifiers: Vec<TaxonId> = match self.kind {
+            TaxonomyKind::Fields => DIRECT_IDENTIFIERS
+                .iter()
+                .filter_map(|k| self.get(k))
+                .collect(),
+            TaxonomyKind::Purposes => Vec::new(),
+        };
+        let mut sensitive = vec![false; n];
+        let mut identifying = vec![false; n];
+        // Whether the key or one of its ancestors has parts: only those contain anything.
+        let mut with_parts = vec![false; n];
         for &id in &order {
+            let t = &self.taxa[id.index()];
+            let inherits = |flags: &[bool]| t.parents.iter().any(|p| flags[p.index()]);
+            sensitive[id.index()] = t.marked_sensitive || inherits(&sensitive);
+            identifying[id.index()] = identifiers.contains(&id) || inherits(&identifying);
+            with_parts[id.index()] = !t.parts.is_empty() || inherits(&with_parts);
+        }
+        self.sensitive = sensitive;
+        self.identifying = identifying;
+        self.ancestors = self.stored_ancestors(&order, limit);
+        let mut contained: Vec<Vec<TaxonId>> = vec![Vec::new(); n];
+        let mut seen = vec![false; n];
+        let mut touched: Vec<TaxonId> = Vec::new();
+        let parts_of = |x: TaxonId, stack: &mut Vec<TaxonId>| {
+            stack.extend_from_slice(&self.taxa[x.index()].parts);
+            for a in self.ancestors(x).iter() {
+                stack.extend_from_slice(&self.taxa[a.index()].parts);
+            }
+        };
+        for id in self.ids().filter(|id| with_parts[id.index()]) {
+            let mut stack: Vec<TaxonId> = Vec::new();
+            parts_of(id, &mut stack);
+            while let Some(part) = stack.pop() {
+                if std::mem::replace(&mut seen[part.index()], true) {
+                    continue;
+                }
+                touched.push(part);
+                if with_parts[part.index()] {
+                    parts_of(part, &mut stack);
+                }
+            }
+            touched.sort();
+            for t in &touched {
+                seen[t.index()] = false;
+            }
+            contained[id.index()] = std::mem::take(&mut touched);
+        }
+        self.contained = contained;
+    }
+
+    /// Sorted strict ancestors per key, parents before children, or `None` past `limit` in all.
+    fn stored_ancestors(&self, order: &[TaxonId], limit: usize) -> Option<Vec<Vec<TaxonId>>> {
+        let mut ancestors: Vec<Vec<TaxonId>> = vec![Vec::new(); self.taxa.len()];
+        let mut total = 0usize;
+        for &id in order {
             let mut acc = Vec::new();
             for &p in &self.taxa[id.index()].parents {
                 acc.push(p);
@@ -436,46 +558,14 @@ impl Taxonomy {
             }
             acc.sort();
             acc.dedup();
+            acc.shrink_to_fit();
+            total = total.saturating_add(acc.len());
+            if total > limit {
+                return None;
+            }
             ancestors[id.index()] = acc;
         }
-        self.sensitive = (0..n)
-            .map(|i| {
-                self.taxa[i].marked_sensitive
-                    || ancestors[i]
-                        .iter()
-                        .any(|a| self.taxa[a.index()].marked_sensitive)
-            })
-            .collect();
-        self.ancestors = ancestors;
-        if self.kind == TaxonomyKind::Fields {
-            self.identifiers = DIRECT_IDENTIFIERS
-                .iter()
-                .filter_map(|k| self.get(k))
-                .collect();
-        }
-        let mut contained: Vec<Vec<TaxonId>> = vec![Vec::new(); n];
-        for id in self.ids() {
-            let mut seen = vec![false; n];
-            let mut stack: Vec<TaxonId> = Vec::new();
-            let seeds = std::iter::once(id).chain(self.ancestors[id.index()].iter().copied());
-            for s in seeds {
-                stack.extend_from_slice(&self.taxa[s.index()].parts);
-            }
-            while let Some(part) = stack.pop() {
-                if std::mem::replace(&mut seen[part.index()], true) {
-                    continue;
-                }
-                stack.extend_from_slice(&self.taxa[part.index()].parts);
-                for &a in &self.ancestors[part.index()] {
-                    stack.extend_from_slice(&self.taxa[a.index()].parts);
-                }
-            }
-            contained[id.index()] = (0..n)
-                .filter(|&i| seen[i])
-                .map(|i| TaxonId(i as u32))
-                .collect();
-        }
-        self.contained = contained;
+        Some(ancestors)
     }
 
     /// Parents before children (the parent graph is acyclic here).
@@ -546,6 +636,86 @@ mod tests {
             let (_, diagnostics) = TaxonomyBuilder::new(kind).finish();
             assert!(diagnostics.is_empty(), "{diagnostics:?}");
         }
+    }
+
+    /// A model taxonomy of `n` keys below `user.t`, each with up to three earlier keys as
+    /// parents and every seventh with parts, from a fixed generator.
+    fn generated(n: usize) -> TaxonomyBuilder {
+        let mut state = 7u64;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % bound.max(1)
+        };
+        let mut text = String::new();
+        for i in 0..n {
+            let parents: Vec<String> = (0..next(4))
+                .filter(|_| i > 0)
+                .map(|_| format!("user.t.k{}", next(i)))
+                .collect();
+            let parents = if parents.is_empty() {
+                "user.contact".to_owned()
+            } else {
+                parents.join(", ")
+            };
+            let parts = if i % 7 == 6 {
+                format!(", parts: [user.t.k{}, user.device.ip_address]", next(i))
+            } else {
+                String::new()
+            };
+            text.push_str(&format!("user.t.k{i}: {{parents: [{parents}]{parts}}}\n"));
+        }
+        let raw: SpannedMap<Option<RawTaxon>> = serde_saphyr::from_str(&text).unwrap();
+        let mut builder = TaxonomyBuilder::new(TaxonomyKind::Fields);
+        for (key, taxon) in raw.0 {
+            builder.define(&key.value, taxon.unwrap_or_default(), None, |_| None, false);
+        }
+        builder
+    }
+
+    #[test]
+    fn walked_ancestors_answer_as_stored_ones_do() {
+        let (stored, diagnostics) = generated(300).finish();
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert!(stored.ancestors.is_some());
+        let mut walked = stored.clone();
+        walked.compute_closures(0);
+        assert!(walked.ancestors.is_none(), "a limit of 0 walks");
+        let ids: Vec<TaxonId> = stored.ids().collect();
+        let mut within = 0;
+        for &x in &ids {
+            assert_eq!(
+                stored.ancestors(x),
+                walked.ancestors(x),
+                "{}",
+                stored.key(x)
+            );
+            assert_eq!(
+                stored.contained(x),
+                walked.contained(x),
+                "{}",
+                stored.key(x)
+            );
+            assert_eq!(stored.is_sensitive(x), walked.is_sensitive(x));
+            assert_eq!(
+                stored.is_direct_identifier(x),
+                walked.is_direct_identifier(x)
+            );
+            for &y in &ids {
+                let answer = stored.is_within(x, y);
+                assert_eq!(answer, walked.is_within(x, y));
+                within += usize::from(answer);
+            }
+        }
+        assert!(within > 2 * ids.len(), "a deep taxonomy: {within}");
+        assert!(
+            ids.iter().any(|&x| stored.contained(x).len() > 2),
+            "parts of parts"
+        );
+        let k = stored.get("user.t.k299").unwrap();
+        assert!(stored.is_within(k, stored.get("user").unwrap()));
+        assert!(!stored.is_direct_identifier(stored.get("user.t.k0").unwrap()));
     }
 
     #[test]

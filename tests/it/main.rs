@@ -18,6 +18,7 @@ mod hostile;
 mod large;
 mod properties;
 mod report;
+mod scale;
 mod semantics;
 mod support;
 mod workflows;
