@@ -209,13 +209,19 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     }
     let accepted =
         |policy: &str, id: &str| comparison.as_ref().is_some_and(|c| c.accepts(policy, id));
-    if failed {
+    let code = if failed {
         EXIT_MODEL_ERROR
     } else if run.fails(fail_on, accepted) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    }
+    };
+    // The process ends next: dropping a large run and its model value by value only costs time.
+    std::mem::forget(run);
+    std::mem::forget(base_run);
+    std::mem::forget(workspace);
+    std::mem::forget(base_workspace);
+    code
 }
 
 /// Renders one output and writes it to its file or to stdout.
