@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::support::{Output, privflow, privflow_in};
+use crate::support::{Output, git, privflow, privflow_in};
 
 const MODEL: &str = "policies/whatsapp-2021.yaml";
 const BROKEN: &str = "fixtures/invalid/dangling-reference.yaml";
@@ -183,19 +183,6 @@ fn side_files_over_the_cap_are_refused_by_name_before_they_are_read() {
             ],
         );
     }
-}
-
-fn git(repo: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(repo)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

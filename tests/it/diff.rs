@@ -1,10 +1,7 @@
 //! `privflow diff`: no changes for cosmetic edits, every check on a real edit, git revisions,
 //! re-levelling, and the symmetry of reach changes.
 
-use std::path::Path;
-use std::process::Command;
-
-use crate::support::{privflow, privflow_in};
+use crate::support::{git, privflow, privflow_in};
 
 const BASE: &str = "privflow: 1
 policy: {id: app, version: \"1\", speaker: app-co}
@@ -206,19 +203,6 @@ fn checks_can_be_relevelled_or_silenced() {
         out.code, 2,
         "a levels file that is not one is a usage error"
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

@@ -125,6 +125,20 @@ pub fn explain_agrees_with_audit(run: &privflow::AuditRun) -> Result<(), String>
     Ok(())
 }
 
+/// Runs `git ARGS` in `dir` as a fixed test author, asserting that it succeeds.
+pub fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
 /// A tool `.ci/run` installs for the tests that need a real consumer of an output: an npm binary
 /// under `target/ci-tools/`. `None` elsewhere; on CI (`CI` set) its absence fails the test.
 pub fn ci_tool(name: &str) -> Option<std::path::PathBuf> {
