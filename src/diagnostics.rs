@@ -237,7 +237,7 @@ const SHORTLIST: usize = 256;
 /// share the longest prefix and suffix with `name` (an edit leaves both), in name order. Edit
 /// distance against each of 10 000 candidates for each of 10 000 unknown ids took minutes.
 fn shortlist<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut all: Vec<&str> = candidates.into_iter().collect();
+    let all: Vec<&str> = candidates.into_iter().collect();
     if all.len() <= SHORTLIST {
         return all;
     }
@@ -252,7 +252,7 @@ fn shortlist<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> V
             .count();
         prefix + suffix
     };
-    let mut scored: Vec<(usize, &str)> = all.drain(..).map(|c| (overlap(c), c)).collect();
+    let mut scored: Vec<(usize, &str)> = all.into_iter().map(|c| (overlap(c), c)).collect();
     scored.select_nth_unstable_by(SHORTLIST - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
     scored.truncate(SHORTLIST);
     let mut kept: Vec<&str> = scored.into_iter().map(|(_, c)| c).collect();

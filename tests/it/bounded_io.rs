@@ -4,32 +4,10 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::support::{Output, git, privflow, privflow_in};
+use crate::support::{Output, git, privflow, privflow_command, privflow_in, run};
 
 const MODEL: &str = "policies/whatsapp-2021.yaml";
 const BROKEN: &str = "fixtures/invalid/dangling-reference.yaml";
-
-/// `privflow ARGS` from the crate root like `support::privflow`, without limits from the caller.
-fn privflow_command(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_privflow"));
-    command
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("PRIVFLOW_MAX_FILE_MIB")
-        .env_remove("PRIVFLOW_MAX_INPUT_MIB");
-    command
-}
-
-fn run(mut command: Command) -> Output {
-    let output = command.output().expect("the command runs");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
 
 /// `privflow ARGS` with `configure` applied to the command.
 fn run_with(args: &[&str], configure: impl FnOnce(&mut Command)) -> Output {

@@ -15,14 +15,29 @@ pub fn privflow(args: &[&str]) -> Output {
 }
 
 pub fn privflow_in(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_privflow"))
+    let mut command = privflow_command(args);
+    command.current_dir(dir);
+    run(command)
+}
+
+/// `privflow ARGS` from the crate root, without colour and without the caller's job summary or
+/// input limits, for a test to adjust before it runs.
+pub fn privflow_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_privflow"));
+    command
         .args(args)
-        .current_dir(dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .expect("privflow runs");
+        .env_remove("PRIVFLOW_MAX_FILE_MIB")
+        .env_remove("PRIVFLOW_MAX_INPUT_MIB");
+    command
+}
+
+/// Runs `command` to its end and keeps its exit code and output.
+pub fn run(mut command: Command) -> Output {
+    let output = command.output().expect("the command runs");
     Output {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
