@@ -43,6 +43,7 @@ fn main() {
         today: Date::parse("2026-01-01").unwrap(),
         conflict: ConflictMode::Specific,
         strict: false,
+        listing: privflow::Listing::default(),
     };
     let run = privflow::audit_workspace(&workspace, options);
     let audited = started.elapsed();

@@ -22,17 +22,22 @@ fn main() {
         scan(Path::new(&args[at + 1]));
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    if args.iter().any(|a| a == "cases") {
-        cases(dir.path());
-        return;
-    }
     let base = generate::Size {
         systems: 10_000,
         flows: 100_000,
         keys: 200,
         claims: 1_000,
     };
+    // `-- --model FILE` writes the generated model for profiling, and measures nothing.
+    if let Some(at) = args.iter().position(|a| a == "--model") {
+        std::fs::write(&args[at + 1], generate::model(&base)).unwrap();
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    if args.iter().any(|a| a == "cases") {
+        cases(dir.path());
+        return;
+    }
     let model = write(dir.path(), "base.yaml", &generate::model(&base));
     let bytes = std::fs::metadata(&model).unwrap().len();
     println!(

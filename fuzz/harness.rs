@@ -190,6 +190,7 @@ fn options() -> AuditOptions {
         today: Date::parse("2026-01-01").expect("a date"),
         conflict: ConflictMode::Specific,
         strict: false,
+        listing: privflow::Listing::default(),
     }
 }
 

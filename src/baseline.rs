@@ -92,7 +92,7 @@ fn entries(run: &AuditRun) -> Vec<Entry> {
     let mut out = Vec::new();
     for audit in &run.audits {
         let model = audit.model;
-        for f in &audit.findings {
+        for f in audit.heads() {
             out.push(Entry {
                 id: f.fingerprint(model),
                 policy: model.policy.id.clone(),

@@ -24,6 +24,6 @@ pub mod inert;
 pub mod model;
 pub mod output;
 
-pub use engine::audit::{AuditOptions, FailOn, audit};
+pub use engine::audit::{AuditOptions, FailOn, Listing, audit};
 pub use engine::run::{AuditRun, audit_workspace};
 pub use model::loader::{LoadFailure, Workspace, load};

@@ -168,7 +168,10 @@ fn no_expansion(changes: &mut Changes) {
         if claim.kind != ClaimKind::NoExpansion {
             continue;
         }
-        for f in no_expansion::check(r, index, now, b, base) {
+        for f in no_expansion::check(r, index, now, b, base)
+            .into_iter()
+            .map(|f| f.trace(r))
+        {
             let entity = r.entity(r.party(f.recipient)).id.clone();
             let field = r.fields.key(f.field);
             // A new reach breaking the promise is one fact: its `reach-expanded` names the claim.

@@ -4,7 +4,7 @@
 use super::claims::{Checker, no_expansion};
 use super::disclosures::verdict::{ConflictMode, DisclosureVerdict};
 use super::disclosures::{self, Disclosures};
-use super::finding::{Finding, Status, Verdict};
+use super::finding::{Finding, FindingHead, Status, Verdict};
 use super::reach::Tracer;
 use super::waivers;
 use crate::diagnostics::Diagnostic;
@@ -20,6 +20,37 @@ pub struct AuditOptions {
     pub conflict: ConflictMode,
     /// Waivers that match nothing are errors, and waiver errors fail the audit.
     pub strict: bool,
+    /// How many findings are listed; the rest are counted.
+    pub listing: Listing,
+}
+
+/// How many findings a run lists (`--max-findings`, `--max-findings-total`): beyond either cap
+/// a finding still counts — for the status, the gate, waivers and baselines — but its witness
+/// path is never traced and no output lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listing {
+    /// Findings listed per claim (`None`: every one).
+    pub per_claim: Option<usize>,
+    /// Findings listed per run, across policies (`None`: every one).
+    pub per_run: Option<usize>,
+}
+
+impl Listing {
+    /// Every finding listed.
+    pub const ALL: Listing = Listing {
+        per_claim: None,
+        per_run: None,
+    };
+}
+
+impl Default for Listing {
+    /// A thousand per claim, ten thousand per run (SARIF uploads to GitHub take 25 000).
+    fn default() -> Listing {
+        Listing {
+            per_claim: Some(1_000),
+            per_run: Some(10_000),
+        }
+    }
 }
 
 /// The result of one claim.
@@ -27,7 +58,17 @@ pub struct AuditOptions {
 pub struct ClaimResult {
     pub claim: usize,
     pub status: Status,
+    /// Every finding of the claim, listed or not.
     pub findings: usize,
+    /// The findings listed; `findings - listed` are counted only.
+    pub listed: usize,
+}
+
+impl ClaimResult {
+    /// The findings counted but not listed (past a `--max-findings` cap).
+    pub fn unlisted(&self) -> usize {
+        self.findings - self.listed
+    }
 }
 
 /// The audit of one policy.
@@ -35,7 +76,10 @@ pub struct ClaimResult {
 pub struct PolicyAudit<'m> {
     pub model: &'m Model,
     pub claims: Vec<ClaimResult>,
+    /// The listed findings, in claim order, with their witness paths.
     pub findings: Vec<Finding>,
+    /// The findings past a cap: counted for statuses, the gate and baselines, never listed.
+    pub unlisted: Vec<FindingHead>,
     /// Every receipt with its disclosure verdict, and the disclosures no receipt needs.
     pub disclosures: Disclosures,
     /// Waiver problems found while applying them: expired (error) and stale (warning).
@@ -44,6 +88,8 @@ pub struct PolicyAudit<'m> {
     pub matched_external_waivers: Vec<usize>,
     /// The date waivers expired against.
     pub today: Date,
+    /// Findings listed per claim, for claims evaluated after the audit (`no_expansion`).
+    per_claim: Option<usize>,
 }
 
 /// When the audit fails the build (SPEC §7 `--fail-on`): one ladder for claim statuses and
@@ -95,49 +141,117 @@ impl FailOn {
 
 /// Audits one model. `today` decides which waivers have expired.
 pub fn audit(model: &Model, options: AuditOptions) -> PolicyAudit<'_> {
+    let mut run_budget = options.listing.per_run;
+    audit_within(model, options, &mut run_budget)
+}
+
+/// Audits one model, listing at most `run_budget` more findings (`None`: no run cap); the
+/// budget left is for the policies after it.
+pub fn audit_within<'m>(
+    model: &'m Model,
+    options: AuditOptions,
+    run_budget: &mut Option<usize>,
+) -> PolicyAudit<'m> {
     let mut tracer = Tracer::new(model);
     let disclosures = disclosures::judge(&mut tracer, options.conflict);
     let mut checker = Checker::new(&mut tracer, &disclosures);
     let mut claims = Vec::new();
-    let mut findings = Vec::new();
+    let mut heads = Vec::new();
     for index in 0..model.claims.len() {
         match checker.check(index) {
             None => claims.push(ClaimResult {
                 claim: index,
                 status: Status::Skipped,
                 findings: 0,
+                listed: 0,
             }),
             Some(found) => {
                 claims.push(ClaimResult {
                     claim: index,
                     status: Status::Holds,
                     findings: found.len(),
+                    listed: 0,
                 });
-                findings.extend(found);
+                heads.extend(found);
             }
         }
     }
     let (diagnostics, matched_external_waivers) =
-        waivers::apply(model, &mut findings, options.today, options.strict);
+        waivers::apply(model, &mut heads, options.today, options.strict);
     for result in &mut claims {
         if result.status != Status::Skipped {
-            result.status = status(findings.iter().filter(|f| f.claim == result.claim));
+            result.status = status(heads.iter().filter(|f| f.claim == result.claim));
         }
     }
+    let (findings, unlisted) = list(
+        model,
+        heads,
+        &mut claims,
+        options.listing.per_claim,
+        run_budget,
+    );
     PolicyAudit {
         model,
         claims,
         findings,
+        unlisted,
         disclosures,
         diagnostics,
         matched_external_waivers,
         today: options.today,
+        per_claim: options.listing.per_claim,
     }
+}
+
+/// Splits a policy's findings into the listed (traced, in claim order) and the rest. Which are
+/// listed follows the reading order of every report, so a cap keeps the worst of each claim
+/// and, across the run, the first findings a reader would see.
+fn list(
+    model: &Model,
+    heads: Vec<FindingHead>,
+    claims: &mut [ClaimResult],
+    per_claim: Option<usize>,
+    run_budget: &mut Option<usize>,
+) -> (Vec<Finding>, Vec<FindingHead>) {
+    let mut order: Vec<usize> = (0..heads.len()).collect();
+    order.sort_by_key(|&i| heads[i].reading_order());
+    let mut listed = vec![false; heads.len()];
+    let mut per_result = vec![0usize; claims.len()];
+    let result_of: std::collections::HashMap<usize, usize> = claims
+        .iter()
+        .enumerate()
+        .map(|(at, r)| (r.claim, at))
+        .collect();
+    for i in order {
+        let Some(&result) = result_of.get(&heads[i].claim) else {
+            continue;
+        };
+        if per_claim.is_some_and(|cap| per_result[result] >= cap) || *run_budget == Some(0) {
+            continue;
+        }
+        per_result[result] += 1;
+        listed[i] = true;
+        if let Some(left) = run_budget {
+            *left -= 1;
+        }
+    }
+    for (result, count) in claims.iter_mut().zip(per_result) {
+        result.listed += count;
+    }
+    let (mut findings, mut unlisted) = (Vec::new(), Vec::new());
+    for (head, listed) in heads.into_iter().zip(listed) {
+        if listed {
+            findings.push(head.trace(model));
+        } else {
+            unlisted.push(head);
+        }
+    }
+    (findings, unlisted)
 }
 
 /// A claim's status from its findings: the worst verdict not waived; `waived` when every finding
 /// is; `holds` when there are none.
-fn status<'f>(findings: impl Iterator<Item = &'f Finding>) -> Status {
+fn status<'f>(findings: impl Iterator<Item = &'f FindingHead>) -> Status {
     let (mut worst, mut any_waived) = (None::<Verdict>, false);
     for f in findings {
         if f.waiver.is_some() {
@@ -154,6 +268,11 @@ fn status<'f>(findings: impl Iterator<Item = &'f Finding>) -> Status {
 }
 
 impl PolicyAudit<'_> {
+    /// Every finding, listed or not.
+    pub fn heads(&self) -> impl Iterator<Item = &FindingHead> {
+        self.findings.iter().map(|f| &f.head).chain(&self.unlisted)
+    }
+
     pub fn count(&self, status: Status) -> usize {
         self.claims.iter().filter(|c| c.status == status).count()
     }
@@ -176,14 +295,20 @@ impl PolicyAudit<'_> {
             for finding in &mut found {
                 finding.waiver = waivers::first_match(model, finding, self.today);
             }
-            let result = self
-                .claims
-                .iter_mut()
-                .find(|r| r.claim == index)
-                .expect("every claim has a result");
+            let Some(result) = self.claims.iter_mut().find(|r| r.claim == index) else {
+                continue;
+            };
             result.findings = found.len();
             result.status = status(found.iter());
-            self.findings.extend(found);
+            let (listed, unlisted) = list(
+                model,
+                found,
+                std::slice::from_mut(result),
+                self.per_claim,
+                &mut None,
+            );
+            self.findings.extend(listed);
+            self.unlisted.extend(unlisted);
         }
     }
 }

@@ -1,9 +1,12 @@
 //! Findings and statuses: what a claim check reports, and how findings roll up into a claim's
 //! status. A finding's witness path is data here; renderers decide how it looks.
 
+use std::rc::Rc;
+
 use serde::Serialize;
 
 use crate::engine::graph::Certainty;
+use crate::engine::reach::{Holding, Reach};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{FlowId, Model, SystemId};
 
@@ -86,9 +89,10 @@ pub enum Note {
     NoPurpose,
 }
 
-/// One result of a claim: a field reaching a system where the promise breaks, and the path.
+/// One result of a claim before its witness path is traced: a field reaching a system where
+/// the promise breaks. Findings past the `--max-findings` cap stay heads (counted, never listed).
 #[derive(Clone, Debug)]
-pub struct Finding {
+pub struct FindingHead {
     /// Index of the claim in `Model::claims`.
     pub claim: usize,
     pub verdict: Verdict,
@@ -101,24 +105,100 @@ pub struct Finding {
     pub claim_field: TaxonId,
     /// The system where the breach happens.
     pub recipient: SystemId,
-    /// Systems on the witness path, from where the field enters to the recipient.
-    pub path: Vec<SystemId>,
-    /// The flows of the path, first hop first.
-    pub flows: Vec<FlowId>,
     /// The last hop leaves a system of the speaker.
     pub direct: bool,
     pub notes: Vec<Note>,
     /// Index of the waiver that covers this finding, if any.
     pub waiver: Option<usize>,
+    /// How to trace the witness path.
+    pub route: Route,
 }
 
-impl Finding {
-    pub fn hops(&self) -> usize {
-        self.flows.len()
+/// A finding's witness path, untraced: tracing costs the path's length, so it happens only for
+/// listed findings and for waivers that name a flow.
+#[derive(Clone, Debug)]
+pub enum Route {
+    /// The flows of the path, first hop first.
+    Flows(Vec<FlowId>),
+    /// The flow `last`, after the path by which the speaker's data reached its source in
+    /// `reach` (none: `last` leaves where the data enters).
+    Reached {
+        reach: Rc<Reach>,
+        source: Option<(Certainty, Holding)>,
+        last: FlowId,
+    },
+}
+
+impl Route {
+    /// The flows of the path, first hop first; never empty.
+    pub fn flows(&self, model: &Model) -> Vec<FlowId> {
+        match self {
+            Route::Flows(flows) => flows.clone(),
+            Route::Reached {
+                reach,
+                source,
+                last,
+            } => {
+                let mut flows = match *source {
+                    Some((certainty, holding)) => {
+                        reach.flows_to(model, model.flow(*last).from, certainty, holding)
+                    }
+                    None => Vec::new(),
+                };
+                flows.push(*last);
+                flows
+            }
+        }
+    }
+}
+
+/// A listed finding: its head and the witness path, traced.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub head: FindingHead,
+    /// Systems on the witness path, from where the field enters to the recipient.
+    pub path: Vec<SystemId>,
+    /// The flows of the path, first hop first.
+    pub flows: Vec<FlowId>,
+}
+
+impl std::ops::Deref for Finding {
+    type Target = FindingHead;
+    fn deref(&self) -> &FindingHead {
+        &self.head
+    }
+}
+
+impl std::ops::DerefMut for Finding {
+    fn deref_mut(&mut self) -> &mut FindingHead {
+        &mut self.head
+    }
+}
+
+impl FindingHead {
+    /// Where the finding comes in every report: not waived first, worst verdict first, then
+    /// claim order, claim field and recipient.
+    pub fn reading_order(&self) -> (bool, std::cmp::Reverse<Verdict>, usize, TaxonId, SystemId) {
+        (
+            self.waiver.is_some(),
+            std::cmp::Reverse(self.verdict),
+            self.claim,
+            self.claim_field,
+            self.recipient,
+        )
     }
 
-    pub fn last_flow(&self) -> Option<FlowId> {
-        self.flows.last().copied()
+    /// The listed finding: the head with its witness path traced.
+    pub fn trace(self, model: &Model) -> Finding {
+        let flows = self.route.flows(model);
+        let mut path = Vec::with_capacity(flows.len() + 1);
+        path.extend(flows.first().map(|&f| model.flow(f).from));
+        path.extend(flows.iter().map(|&f| model.flow(f).to));
+        Finding {
+            head: self,
+            path,
+            flows,
+        }
     }
 
     /// What identifies the finding within its policy, across versions: the grouping key of SPEC
@@ -136,6 +216,16 @@ impl Finding {
     /// changed path; distinct findings never share one.
     pub fn fingerprint(&self, model: &Model) -> String {
         fingerprint_of(&format!("{}|{}", model.policy.id, self.key(model)))
+    }
+}
+
+impl Finding {
+    pub fn hops(&self) -> usize {
+        self.flows.len()
+    }
+
+    pub fn last_flow(&self) -> Option<FlowId> {
+        self.flows.last().copied()
     }
 }
 

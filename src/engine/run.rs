@@ -19,10 +19,11 @@ pub struct AuditRun<'a> {
 
 /// Audits every policy of a loaded workspace into a run that any report can render.
 pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> AuditRun<'_> {
+    let mut run_budget = options.listing.per_run;
     let audits: Vec<_> = workspace
         .models
         .iter()
-        .map(|m| audit::audit(m, options))
+        .map(|m| audit::audit_within(m, options, &mut run_budget))
         .collect();
     let mut diagnostics = workspace.warnings.clone();
     for a in &audits {
@@ -74,7 +75,7 @@ impl AuditRun<'_> {
             return true;
         }
         self.audits.iter().any(|a| {
-            let findings = a.findings.iter().any(|f| {
+            let findings = a.heads().any(|f| {
                 f.waiver.is_none()
                     && threshold.fails_status(f.verdict.into())
                     && !accepted(&a.model.policy.id, &f.fingerprint(a.model))
@@ -89,6 +90,11 @@ impl AuditRun<'_> {
 
     pub fn count(&self, status: Status) -> usize {
         self.audits.iter().map(|a| a.count(status)).sum()
+    }
+
+    /// Findings counted but not listed, over every policy.
+    pub fn unlisted(&self) -> usize {
+        self.audits.iter().map(|a| a.unlisted.len()).sum()
     }
 
     pub fn claims(&self) -> usize {

@@ -38,6 +38,9 @@ pub fn findings(model: &Model, id: &str) -> Vec<Finding> {
     Checker::new(&mut tracer, &disclosures)
         .check(index)
         .expect("claim kind is checked")
+        .into_iter()
+        .map(|f| f.trace(model))
+        .collect()
 }
 
 /// Runs claim `id` and describes its findings as `verdict field@system: a>b>c`.

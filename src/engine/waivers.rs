@@ -1,18 +1,18 @@
 //! Waivers (SPEC §5): which findings a waiver covers, expiry against today's date, and the
 //! diagnostics of waivers that expired or match nothing.
 
-use super::finding::Finding;
+use super::finding::FindingHead;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::duration::Date;
 use crate::model::{ClaimKind, Scope};
 use crate::model::{Model, Waiver};
 
-pub fn matches(model: &Model, waiver: &Waiver, finding: &Finding) -> bool {
+pub fn matches(model: &Model, waiver: &Waiver, finding: &FindingHead) -> bool {
     if waiver.claim.is_some_and(|c| c != finding.claim) {
         return false;
     }
     if let Some(flow) = waiver.flow
-        && !finding.flows.contains(&flow)
+        && !finding.route.flows(model).contains(&flow)
     {
         return false;
     }
@@ -32,7 +32,7 @@ pub fn matches(model: &Model, waiver: &Waiver, finding: &Finding) -> bool {
 }
 
 /// The first waiver that has not expired by `today` and covers `finding`.
-pub fn first_match(model: &Model, finding: &Finding, today: Date) -> Option<usize> {
+pub fn first_match(model: &Model, finding: &FindingHead, today: Date) -> Option<usize> {
     model
         .waivers
         .iter()
@@ -72,7 +72,7 @@ pub fn stale_diagnostic(subject: &str, span: Span, strict: bool) -> Diagnostic {
 /// only which of them matched, since they are judged across every policy.
 pub fn apply(
     model: &Model,
-    findings: &mut [Finding],
+    findings: &mut [FindingHead],
     today: Date,
     strict: bool,
 ) -> (Vec<Diagnostic>, Vec<usize>) {

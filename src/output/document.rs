@@ -225,6 +225,9 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
                 last.line
             );
         }
+        if let Some(note) = crate::output::unlisted_note(r) {
+            let _ = writeln!(out, "- … {}", escape(&note));
+        }
         if r.status == Status::Holds {
             out.push_str("No flow breaks it.\n");
         }

@@ -347,10 +347,12 @@ impl Context<'_> {
             params.push(Node::leaf("includes aggregated and anonymized data"));
         }
         children.push(Node::with("checks", params));
-        let findings: Vec<&Finding> = crate::output::ordered(self.audit)
+        let mut findings: Vec<Node> = crate::output::ordered(self.audit)
             .into_iter()
             .filter(|f| f.claim == i)
+            .map(|f| self.finding(f))
             .collect();
+        findings.extend(crate::output::unlisted_note(result).map(Node::leaf));
         match (result.status, findings.is_empty()) {
             (crate::engine::finding::Status::Skipped, _) => children.push(Node::leaf(
                 "skipped: a no_expansion claim is evaluated against a base version of the model",
@@ -358,10 +360,7 @@ impl Context<'_> {
             (_, true) => children.push(Node::leaf(
                 "no flow breaks it: no path from the speaker reaches a system where it would",
             )),
-            (_, false) => children.push(Node::with(
-                "findings",
-                findings.into_iter().map(|f| self.finding(f)).collect(),
-            )),
+            (_, false) => children.push(Node::with("findings", findings)),
         }
         let covered: Vec<Node> = self
             .audit

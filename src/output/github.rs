@@ -1,7 +1,7 @@
 //! `--format github`: workflow-command annotations on the YAML lines that break promises, most
 //! severe first, within GitHub's limit of ten per level and step; the rest in one summary notice.
 
-use super::{AuditRun, Report, ordered};
+use super::{AuditRun, Report, ordered, unlisted_note};
 use crate::baseline::Comparison;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::Verdict;
@@ -85,6 +85,20 @@ fn annotations(run: &AuditRun) -> Vec<Annotation> {
                     model.entity(model.party(f.recipient)).name,
                     path.join(" → ")
                 ),
+            });
+        }
+        for result in &audit.claims {
+            let Some(note) = unlisted_note(result) else {
+                continue;
+            };
+            let claim = &model.claims[result.claim];
+            out.push(Annotation {
+                level: Level::Notice,
+                file: run.sources.path(claim.span.file).to_owned(),
+                line: claim.span.line,
+                column: claim.span.column,
+                title: format!("privflow: {} ({})", claim.id, claim.kind.as_str()),
+                message: note,
             });
         }
         for j in &audit.disclosures.judged {

@@ -96,7 +96,8 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
             let _ = write!(out, "<blockquote>{}</blockquote>", escape(text));
         }
         let own: Vec<_> = findings.iter().filter(|f| f.claim == r.claim).collect();
-        if !own.is_empty() {
+        let unlisted = crate::output::unlisted_note(r);
+        if !own.is_empty() || unlisted.is_some() {
             out.push_str("<ul>");
             for f in own {
                 let verdict = f.verdict.as_str();
@@ -128,6 +129,9 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
                     escape(sources.path(last.file)),
                     last.line
                 );
+            }
+            if let Some(note) = unlisted {
+                let _ = write!(out, "<li class=\"unlisted\">… {}</li>", escape(&note));
             }
             out.push_str("</ul>");
         }

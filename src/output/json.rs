@@ -19,12 +19,28 @@ pub(crate) struct Document<'a> {
     policies: Vec<PolicyJson<'a>>,
     summary: Summary,
     claims: Vec<ClaimJson<'a>>,
-    findings: Vec<FindingJson<'a>>,
+    /// Written one by one as they are made, never held together.
+    #[schemars(with = "Vec<FindingJson<'static>>")]
+    findings: Findings<'a>,
     disclosures: Vec<ReceiptJson<'a>>,
     over_disclosures: Vec<OverDisclosure<'a>>,
     diagnostics: Vec<crate::diagnostics::JsonDiagnostic<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<BaselineJson<'a>>,
+}
+
+/// The listed findings of every policy, in reading order, serialized as they are made.
+struct Findings<'a>(&'a AuditRun<'a>);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let run = self.0;
+        serializer.collect_seq(run.audits.iter().flat_map(|audit| {
+            ordered(audit)
+                .into_iter()
+                .map(|f| finding_json(run.sources, audit.model, f))
+        }))
+    }
 }
 
 /// How the run compares with `--baseline-file`.
@@ -53,6 +69,13 @@ struct Summary {
     holds: usize,
     waived: usize,
     skipped: usize,
+    /// Findings counted but not listed, past `--max-findings` or `--max-findings-total`.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    unlisted_findings: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -61,7 +84,11 @@ struct ClaimJson<'a> {
     policy: &'a str,
     kind: &'static str,
     status: Status,
+    /// Every finding of the claim, listed or not.
     findings: usize,
+    /// Findings counted but not listed (past a cap): `findings` less those in `findings[]`.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    unlisted: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,
     location: Location<'a>,
@@ -246,76 +273,93 @@ fn finding_json<'a>(sources: &'a Sources, model: &'a Model, f: &'a Finding) -> F
     }
 }
 
-impl Report for Json {
-    fn render_against(&self, run: &AuditRun, baseline: Option<&Comparison>) -> String {
-        let mut doc = Document {
-            privflow: env!("CARGO_PKG_VERSION"),
-            policies: Vec::new(),
-            summary: Summary {
-                claims: run.claims(),
-                violated: run.count(Status::Violated),
-                possible: run.count(Status::Possible),
-                undetermined: run.count(Status::Undetermined),
-                holds: run.count(Status::Holds),
-                waived: run.count(Status::Waived),
-                skipped: run.count(Status::Skipped),
-            },
-            claims: Vec::new(),
-            findings: Vec::new(),
-            disclosures: Vec::new(),
-            over_disclosures: Vec::new(),
-            diagnostics: crate::diagnostics::to_json(&run.diagnostics, run.sources),
-            baseline: baseline.map(|b| BaselineJson {
-                accepted: b.matched,
-                new: b.new,
-                resolved: &b.resolved,
-            }),
-        };
-        for audit in &run.audits {
-            let model = audit.model;
-            doc.policies.push(PolicyJson {
-                id: &model.policy.id,
-                version: model.policy.version.as_deref(),
-                title: model.policy.title.as_deref(),
-                speaker: &model.entity(model.speaker()).id,
-                files: model
-                    .policy
-                    .files
-                    .iter()
-                    .map(|f| run.sources.path(*f))
-                    .collect(),
+/// The document of a run; its findings are made while it is written.
+fn document<'a>(run: &'a AuditRun<'a>, baseline: Option<&'a Comparison>) -> Document<'a> {
+    let mut doc = Document {
+        privflow: env!("CARGO_PKG_VERSION"),
+        policies: Vec::new(),
+        summary: Summary {
+            claims: run.claims(),
+            violated: run.count(Status::Violated),
+            possible: run.count(Status::Possible),
+            undetermined: run.count(Status::Undetermined),
+            holds: run.count(Status::Holds),
+            waived: run.count(Status::Waived),
+            skipped: run.count(Status::Skipped),
+            unlisted_findings: run.unlisted(),
+        },
+        claims: Vec::new(),
+        findings: Findings(run),
+        disclosures: Vec::new(),
+        over_disclosures: Vec::new(),
+        diagnostics: crate::diagnostics::to_json(&run.diagnostics, run.sources),
+        baseline: baseline.map(|b| BaselineJson {
+            accepted: b.matched,
+            new: b.new,
+            resolved: &b.resolved,
+        }),
+    };
+    for audit in &run.audits {
+        let model = audit.model;
+        doc.policies.push(PolicyJson {
+            id: &model.policy.id,
+            version: model.policy.version.as_deref(),
+            title: model.policy.title.as_deref(),
+            speaker: &model.entity(model.speaker()).id,
+            files: model
+                .policy
+                .files
+                .iter()
+                .map(|f| run.sources.path(*f))
+                .collect(),
+        });
+        for result in &audit.claims {
+            let claim = &model.claims[result.claim];
+            doc.claims.push(ClaimJson {
+                id: &claim.id,
+                policy: &model.policy.id,
+                kind: claim.kind.as_str(),
+                status: result.status,
+                findings: result.findings,
+                unlisted: result.unlisted(),
+                text: claim.text.as_deref(),
+                location: location(run.sources, claim.span),
             });
-            for result in &audit.claims {
-                let claim = &model.claims[result.claim];
-                doc.claims.push(ClaimJson {
-                    id: &claim.id,
-                    policy: &model.policy.id,
-                    kind: claim.kind.as_str(),
-                    status: result.status,
-                    findings: result.findings,
-                    text: claim.text.as_deref(),
-                    location: location(run.sources, claim.span),
-                });
-            }
-            for f in ordered(audit) {
-                doc.findings.push(finding_json(run.sources, model, f));
-            }
-            for j in &audit.disclosures.judged {
-                doc.disclosures.push(receipt_json(run.sources, model, j));
-            }
-            for &i in &audit.disclosures.over {
-                let d = &model.disclosures[i];
-                doc.over_disclosures.push(OverDisclosure {
-                    id: &d.id,
-                    policy: &model.policy.id,
-                    text: d.text.as_deref(),
-                    location: location(run.sources, d.span),
-                });
-            }
         }
-        let mut out = serde_json::to_string_pretty(&doc)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        out.push('\n');
-        out
+        for j in &audit.disclosures.judged {
+            doc.disclosures.push(receipt_json(run.sources, model, j));
+        }
+        for &i in &audit.disclosures.over {
+            let d = &model.disclosures[i];
+            doc.over_disclosures.push(OverDisclosure {
+                id: &d.id,
+                policy: &model.policy.id,
+                text: d.text.as_deref(),
+                location: location(run.sources, d.span),
+            });
+        }
+    }
+    doc
+}
+
+impl Report for Json {
+    /// Writes the document as it is made: no finding is held longer than its own serialization.
+    fn write(
+        &self,
+        run: &AuditRun,
+        baseline: Option<&Comparison>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut out, &document(run, baseline))?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+
+    fn render_against(&self, run: &AuditRun, baseline: Option<&Comparison>) -> String {
+        let mut buffer = Vec::new();
+        let _ = self.write(run, baseline, &mut buffer);
+        String::from_utf8(buffer).unwrap_or_default()
     }
 }

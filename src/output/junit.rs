@@ -3,7 +3,7 @@
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::{AuditRun, Report, ordered};
+use super::{AuditRun, Report, ordered, unlisted_note};
 use crate::FailOn;
 use crate::baseline::Comparison;
 use crate::engine::finding::{Finding, Status};
@@ -45,11 +45,12 @@ impl Report for Junit {
             let mut claims = TestSuite::new(format!("{} claims", model.policy.id));
             for result in &audit.claims {
                 let claim = &model.claims[result.claim];
-                let own: Vec<String> = findings
+                let mut own: Vec<String> = findings
                     .iter()
                     .filter(|f| f.claim == result.claim)
                     .map(|f| describe(model, f))
                     .collect();
+                own.extend(unlisted_note(result).map(|note| format!("… {note}")));
                 let fails = self.fail_on.fails_status(result.status);
                 let mut status = match (result.status, fails) {
                     (Status::Skipped, _) => TestCaseStatus::skipped(),
@@ -65,7 +66,7 @@ impl Report for Junit {
                     status.set_message(format!(
                         "{} ({} findings){promise}",
                         result.status.as_str(),
-                        own.len()
+                        result.findings
                     ));
                     status.set_type(result.status.as_str());
                     status.set_description(own.join("\n"));

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{AuditRun, Report, describe_purpose_gap, ordered};
+use super::{AuditRun, Report, describe_purpose_gap, ordered, unlisted_note};
 use crate::baseline::Comparison;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::{Status, Verdict};
@@ -100,7 +100,7 @@ impl Report for Markdown {
                 );
             }
             let findings = ordered(audit);
-            if !findings.is_empty() {
+            if !findings.is_empty() || !audit.unlisted.is_empty() {
                 let _ = writeln!(out, "\n#### Findings\n");
             }
             for f in findings {
@@ -142,6 +142,12 @@ impl Report for Markdown {
                 }
                 if let Some(i) = f.waiver {
                     let _ = writeln!(out, "  waived: {}", escape(&model.waivers[i].reason));
+                }
+            }
+            for r in &audit.claims {
+                if let Some(note) = unlisted_note(r) {
+                    let claim = &model.claims[r.claim].id;
+                    let _ = writeln!(out, "- … {}: {}", code(claim), escape(&note));
                 }
             }
             let judged = &audit.disclosures.judged;

@@ -27,7 +27,7 @@ pub use sarif::{MAX_RESULTS as SARIF_MAX_RESULTS, Sarif, result_count as sarif_r
 pub use table::Table;
 
 use crate::baseline::Comparison;
-use crate::engine::audit::PolicyAudit;
+use crate::engine::audit::{ClaimResult, PolicyAudit};
 use crate::engine::disclosures::verdict::PurposeGap;
 use crate::engine::finding::{Finding, Note};
 use crate::engine::run::AuditRun;
@@ -57,16 +57,20 @@ pub trait Report {
 /// Findings of a policy in reading order: worst verdict first, then claim order, then recipient.
 pub fn ordered<'a>(audit: &'a PolicyAudit) -> Vec<&'a Finding> {
     let mut findings: Vec<&Finding> = audit.findings.iter().collect();
-    findings.sort_by_key(|f| {
-        (
-            f.waiver.is_some(),
-            std::cmp::Reverse(f.verdict),
-            f.claim,
-            f.claim_field,
-            f.recipient,
-        )
-    });
+    findings.sort_by_key(|f| f.reading_order());
     findings
+}
+
+/// What every report says of a claim's findings past a cap (`None`: every one is listed).
+pub fn unlisted_note(result: &ClaimResult) -> Option<String> {
+    let n = result.unlisted();
+    let findings = if n == 1 { "finding" } else { "findings" };
+    (n > 0).then(|| {
+        format!(
+            "{n} more {findings} counted, not listed (raise --max-findings per claim or \
+             --max-findings-total per run, or give `all`)"
+        )
+    })
 }
 
 /// Why a disclosed receipt is `omitted` (SPEC §6), in words.

@@ -472,7 +472,18 @@ impl Report for Sarif {
             .iter()
             .map(|a| a.model.policy.id.as_str())
             .collect();
-        let properties = serde_json::json!({"policies": policies, "resultsLeftOut": left_out});
+        let mut properties = serde_json::json!({"policies": policies, "resultsLeftOut": left_out});
+        // Findings past `--max-findings`, by claim rule: counted, never results.
+        let unlisted: serde_json::Map<String, serde_json::Value> = run
+            .audits
+            .iter()
+            .flat_map(|a| a.claims.iter().map(move |r| (a.model, r)))
+            .filter(|(_, r)| r.unlisted() > 0)
+            .map(|(model, r)| (claim_rule(model, r.claim), r.unlisted().into()))
+            .collect();
+        if !unlisted.is_empty() {
+            properties["findingsUnlisted"] = unlisted.into();
+        }
         out.write_all(b"\n      ],\n      \"properties\": ")?;
         serde_json::to_writer(&mut *out, &properties)?;
         out.write_all(b"\n    }\n  ]\n}\n")

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use comfy_table::{Cell, Color, ContentArrangement, presets};
 
-use super::{AuditRun, Report, describe_note, describe_purpose_gap, ordered};
+use super::{AuditRun, Report, describe_note, describe_purpose_gap, ordered, unlisted_note};
 use crate::baseline::Comparison;
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::receipts::ReceiptKind;
@@ -255,6 +255,9 @@ impl Report for Table {
                 );
                 for f in findings.iter().filter(|f| f.claim == result.claim) {
                     self.finding(&mut out, run, model, f);
+                }
+                if let Some(note) = unlisted_note(result) {
+                    let _ = writeln!(out, "    {}", self.paint(&format!("… {note}"), "90"));
                 }
             }
             self.receipts(&mut out, audit);

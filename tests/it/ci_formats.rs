@@ -735,6 +735,8 @@ fn sarif_keeps_at_most_githubs_25000_results_and_counts_the_rest() {
         "sarif",
         "--today",
         "2026-11-22",
+        "--max-findings-total",
+        "all",
     ]);
     assert!(
         out.stderr.contains("SARIF holds 25000 of 27001 results"),

@@ -92,6 +92,7 @@ fn explain_agrees_with_audit_on_every_claim() {
         today: privflow::model::duration::Date::parse("2026-11-22").unwrap(),
         conflict: privflow::engine::disclosures::verdict::ConflictMode::Specific,
         strict: false,
+        listing: privflow::Listing::default(),
     };
     // The bundled policies, and every valid fixture as a policy of its own (the `split` one
     // is one policy across files).

@@ -51,6 +51,7 @@ fn a_generated_revision_diffs_with_new_reach() {
         today: privflow::model::duration::Date::parse("2026-01-01").unwrap(),
         conflict: privflow::engine::disclosures::verdict::ConflictMode::Specific,
         strict: false,
+        listing: privflow::Listing::ALL,
     };
     let (b, r) = (
         privflow::audit_workspace(&base, options),

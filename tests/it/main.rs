@@ -16,6 +16,7 @@ mod generate;
 mod graph;
 mod hostile;
 mod large;
+mod listing;
 mod properties;
 mod report;
 mod scale;

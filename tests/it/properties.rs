@@ -169,6 +169,7 @@ fn options() -> AuditOptions {
         today: Date::parse("2026-11-22").unwrap(),
         conflict: ConflictMode::Specific,
         strict: false,
+        listing: privflow::Listing::default(),
     }
 }
 

@@ -88,6 +88,39 @@ pub(crate) struct Select {
     pub(crate) verbose: bool,
 }
 
+/// How many findings a command lists; the rest are counted, with a note.
+#[derive(clap::Args, Clone, Copy)]
+pub(crate) struct Caps {
+    /// Findings listed per claim, or `all`; the rest are counted, not listed.
+    #[arg(long, value_name = "N", value_parser = parse_cap, default_value = "1000")]
+    pub(crate) max_findings: Cap,
+    /// Findings listed per run across every policy, or `all`.
+    #[arg(long, value_name = "N", value_parser = parse_cap, default_value = "10000")]
+    pub(crate) max_findings_total: Cap,
+}
+
+/// A cap on listed findings (`None`: every one).
+#[derive(Clone, Copy)]
+pub(crate) struct Cap(Option<usize>);
+
+fn parse_cap(s: &str) -> Result<Cap, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(Cap(None));
+    }
+    s.parse()
+        .map(|n| Cap(Some(n)))
+        .map_err(|_| format!("`{s}` is not a number of findings (or `all`)"))
+}
+
+impl Caps {
+    pub(crate) fn listing(self) -> privflow::Listing {
+        privflow::Listing {
+            per_claim: self.max_findings.0,
+            per_run: self.max_findings_total.0,
+        }
+    }
+}
+
 /// Output format of commands that print either text for people or JSON.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
@@ -151,6 +184,7 @@ pub(crate) fn audit_options(conflict: ConflictArg, today: Option<Date>) -> Audit
     AuditOptions {
         strict: false,
         today: today.unwrap_or_else(Date::today),
+        listing: privflow::Listing::default(),
         conflict: match conflict {
             ConflictArg::Specific => ConflictMode::Specific,
             ConflictArg::Strict => ConflictMode::Strict,

@@ -10,7 +10,9 @@ use privflow::baseline::{Baseline, Comparison};
 use privflow::model::duration::Date;
 use privflow::output::{Github, Json, Junit, Markdown, Report, SARIF_MAX_RESULTS, Sarif, Table};
 
-use super::args::{ColorChoice, ConflictArg, FailOnArg, Format, Inputs, audit_options, parse_date};
+use super::args::{
+    Caps, ColorChoice, ConflictArg, FailOnArg, Format, Inputs, audit_options, parse_date,
+};
 use super::output::{
     append, color_for, emit_with, load, load_failure, report_diagnostics, terminal_width,
     within_budget, write_file_with,
@@ -46,6 +48,8 @@ pub(crate) struct Args {
     /// Waivers that match nothing are errors, and any waiver error fails the audit.
     #[arg(long)]
     strict: bool,
+    #[command(flatten)]
+    caps: Caps,
 }
 
 /// Formats of `audit`; each may go to stdout or, as `FORMAT=PATH`, to a file.
@@ -166,6 +170,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     }
     let mut options = audit_options(args.conflict, args.today);
     options.strict = args.strict;
+    options.listing = args.caps.listing();
     let mut run = privflow::audit_workspace(&workspace, options);
     // `no_expansion` claims need the base version's reach.
     let base_workspace = match args

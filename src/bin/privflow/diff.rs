@@ -57,7 +57,11 @@ enum DiffFailOn {
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
-    let options: AuditOptions = audit_options(args.conflict, args.today);
+    // Every finding of both sides takes part in `finding-new` and `finding-resolved`.
+    let options = AuditOptions {
+        listing: privflow::Listing::ALL,
+        ..audit_options(args.conflict, args.today)
+    };
     let levels = match args
         .levels
         .map(|path| within_budget(|budget| diff::Levels::read(&path, budget)))

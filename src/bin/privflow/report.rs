@@ -9,7 +9,7 @@ use privflow::model::duration::Date;
 use privflow::model::git::load_side;
 use privflow::output::{document, html};
 
-use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
+use super::args::{Caps, ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
 use super::output::{emit_code, load, report_diagnostics, within_budget, write_file};
 use super::{EXIT_MODEL_ERROR, EXIT_OK};
 
@@ -32,6 +32,8 @@ pub(crate) struct Args {
     /// The date waivers expire against (YYYY-MM-DD); default today, UTC.
     #[arg(long, value_parser = parse_date)]
     today: Option<Date>,
+    #[command(flatten)]
+    caps: Caps,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -54,8 +56,9 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let run =
-        privflow::audit_workspace(&workspace, audit_options(ConflictArg::Specific, args.today));
+    let mut options = audit_options(ConflictArg::Specific, args.today);
+    options.listing = args.caps.listing();
+    let run = privflow::audit_workspace(&workspace, options);
     let reports: Vec<_> = run
         .audits
         .iter()

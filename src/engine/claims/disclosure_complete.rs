@@ -4,11 +4,11 @@
 use super::Checker;
 use crate::engine::disclosures::receipts::ReceiptKind;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
-use crate::engine::finding::{Finding, Verdict};
+use crate::engine::finding::{FindingHead, Verdict};
 use crate::model::Claim;
 use crate::model::Scope;
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
     let model = checker.model();
     let excluded = model.select(&claim.exclude, claim.scope, Scope::Exact);
     checker

@@ -3,8 +3,8 @@
 
 use std::collections::VecDeque;
 
-use super::{Candidate, Checker, Witness, group};
-use crate::engine::finding::{Finding, Verdict};
+use super::{Candidate, Checker, group};
+use crate::engine::finding::{FindingHead, Route, Verdict};
 use crate::engine::graph::{Certainty, Pass, ReachOptions};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{Claim, FlowId, Model, Protection, SystemId, SystemLocation};
@@ -12,7 +12,7 @@ use crate::model::{Claim, FlowId, Model, Protection, SystemId, SystemLocation};
 /// Where a BFS state came from: the flow and the previous state (system, holds plaintext).
 type Predecessor = Option<(FlowId, usize)>;
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
     let model = checker.model();
     let n = model.systems.len();
     let mut endpoint = vec![false; n];
@@ -123,7 +123,7 @@ fn breaches(
                 hops: flows.len() as u32,
                 last,
                 notes: Vec::new(),
-                witness: Witness::Flows(flows),
+                witness: Route::Flows(flows),
             }
         })
         .collect()

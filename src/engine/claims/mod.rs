@@ -12,12 +12,11 @@ mod operator_cannot_read;
 mod retention_max;
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use super::disclosures::Disclosures;
-use super::finding::{Finding, Note, Verdict};
+use super::finding::{FindingHead, Note, Route, Verdict};
 use super::graph::{Certainty, ReachOptions};
-use super::reach::{Arrival, Holding, Reach, Tracer};
+use super::reach::{Arrival, Tracer};
 pub use super::scope::{exempts, recipients, speaker_selection};
 use crate::model::taxonomy::TaxonId;
 use crate::model::{Claim, ClaimKind, FlowId, Model, SystemId};
@@ -35,15 +34,6 @@ pub enum Reads {
     Anything,
 }
 
-/// How a candidate's witness path is found: through the reach, or given.
-#[derive(Clone, Debug)]
-pub enum Witness {
-    /// The arrival's flow, after the path by which the speaker's data reached its source.
-    Reached(Rc<Reach>, Option<(Certainty, Holding)>),
-    /// The flows of the path, first hop first.
-    Flows(Vec<FlowId>),
-}
-
 /// One way a key reaches a system where the claim breaks, before grouping.
 #[derive(Clone, Debug)]
 pub struct Candidate {
@@ -55,7 +45,7 @@ pub struct Candidate {
     pub hops: u32,
     pub last: FlowId,
     pub notes: Vec<Note>,
-    pub witness: Witness,
+    pub witness: Route,
 }
 
 impl<'a, 'm> Checker<'a, 'm> {
@@ -71,7 +61,7 @@ impl<'a, 'm> Checker<'a, 'm> {
     }
 
     /// Runs the check of `claim`; `None` for kinds evaluated elsewhere (they are skipped).
-    pub fn check(&mut self, claim_index: usize) -> Option<Vec<Finding>> {
+    pub fn check(&mut self, claim_index: usize) -> Option<Vec<FindingHead>> {
         let claim = &self.model().claims[claim_index];
         let findings = match claim.kind {
             ClaimKind::NoShare => no_share::check(self, claim),
@@ -135,7 +125,7 @@ impl<'a, 'm> Checker<'a, 'm> {
         from_anywhere: bool,
         reads: Reads,
         mut judge: impl FnMut(&Model, &Arrival) -> Option<(Verdict, Vec<Note>)>,
-    ) -> Vec<Finding> {
+    ) -> Vec<FindingHead> {
         let mut findings = Vec::new();
         for (y, keys) in self.keys_by_claim_field(claim) {
             let mut candidates = Vec::new();
@@ -156,7 +146,11 @@ impl<'a, 'm> Checker<'a, 'm> {
                         hops: arrival.hops,
                         last: arrival.flow,
                         notes,
-                        witness: Witness::Reached(reach.clone(), arrival.source),
+                        witness: Route::Reached {
+                            reach: reach.clone(),
+                            source: arrival.source,
+                            last: arrival.flow,
+                        },
                     });
                 }
             }
@@ -169,7 +163,7 @@ impl<'a, 'm> Checker<'a, 'm> {
 /// One finding per system from the candidates of one claim field (SPEC §4.2, §5): the worst
 /// verdict, then definite before possible, then sensitive keys, then by key, then the fewest
 /// hops; `fields` lists every key that reaches the system, in that order.
-pub fn group(model: &Model, claim_field: TaxonId, candidates: Vec<Candidate>) -> Vec<Finding> {
+pub fn group(model: &Model, claim_field: TaxonId, candidates: Vec<Candidate>) -> Vec<FindingHead> {
     let rank = |c: &Candidate| {
         (
             std::cmp::Reverse(c.verdict),
@@ -199,26 +193,17 @@ pub fn group(model: &Model, claim_field: TaxonId, candidates: Vec<Candidate>) ->
         .collect()
 }
 
-/// The finding of a group's best candidate.
-fn finding(model: &Model, claim_field: TaxonId, best: Candidate, fields: Vec<TaxonId>) -> Finding {
-    let flow = model.flow(best.last);
-    let flows = match best.witness {
-        Witness::Flows(flows) => flows,
-        Witness::Reached(reach, source) => {
-            let mut flows = match source {
-                Some((certainty, holding)) => reach.flows_to(model, flow.from, certainty, holding),
-                None => Vec::new(),
-            };
-            flows.push(best.last);
-            flows
-        }
-    };
-    let mut path = vec![model.flow(flows[0]).from];
-    path.extend(flows.iter().map(|f| model.flow(*f).to));
+/// The finding of a group's best candidate; its path is traced only if it is listed.
+fn finding(
+    model: &Model,
+    claim_field: TaxonId,
+    best: Candidate,
+    fields: Vec<TaxonId>,
+) -> FindingHead {
     let mut notes = best.notes;
     notes.sort();
     notes.dedup();
-    Finding {
+    FindingHead {
         claim: 0,
         verdict: best.verdict,
         certainty: best.certainty,
@@ -226,10 +211,9 @@ fn finding(model: &Model, claim_field: TaxonId, best: Candidate, fields: Vec<Tax
         fields,
         claim_field,
         recipient: best.recipient,
-        path,
-        flows,
-        direct: model.is_speaker_system(flow.from),
+        direct: model.is_speaker_system(model.flow(best.last).from),
         notes,
         waiver: None,
+        route: best.witness,
     }
 }

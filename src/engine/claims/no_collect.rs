@@ -2,12 +2,12 @@
 //! Collection is receipt by the speaker's servers; the device app holding data is not collection.
 
 use super::{Checker, Reads, exempts};
-use crate::engine::finding::{Finding, Verdict};
+use crate::engine::finding::{FindingHead, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 use crate::model::SystemLocation;
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
     let speaker = checker.model().speaker();
     let options = ReachOptions {
         include_derived: claim.include_derived,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::recipients;
 use crate::engine::disclosures::Disclosures;
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
-use crate::engine::finding::{Finding, Verdict};
+use crate::engine::finding::{FindingHead, Verdict};
 use crate::engine::graph::Certainty;
 use crate::model::Model;
 
@@ -40,7 +40,7 @@ pub fn check(
     now: &Disclosures,
     base_model: &Model,
     base: &Disclosures,
-) -> Vec<Finding> {
+) -> Vec<FindingHead> {
     let before = reach(base_model, base);
     let promise = &model.claims[claim];
     let (selection, _) = recipients(model, promise);

@@ -2,12 +2,12 @@
 //! or any retention above zero, violates; a process that may keep it is undetermined.
 
 use super::{Checker, Reads, speaker_selection};
-use crate::engine::finding::{Finding, Note, Verdict};
+use crate::engine::finding::{FindingHead, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 use crate::model::{Scope, SystemKind, SystemLocation};
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
     let model = checker.model();
     let in_scope = speaker_selection(model, &claim.at, claim, Scope::Exact);
     let options = ReachOptions {

@@ -2,11 +2,11 @@
 //! The speaker is never its own recipient; when its scope covers the speaker, findings say so.
 
 use super::{Checker, Reads, exempts, recipients};
-use crate::engine::finding::{Finding, Note, Verdict};
+use crate::engine::finding::{FindingHead, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
     let (recipients, self_excluded) = recipients(checker.model(), claim);
     let options = ReachOptions {
         include_derived: claim.include_derived,

@@ -2,11 +2,11 @@
 //! purposes within the allowed ones; a flow that declares none leaves the claim undetermined.
 
 use super::{Checker, Reads, exempts};
-use crate::engine::finding::{Finding, Note, Verdict};
+use crate::engine::finding::{FindingHead, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
     let options = ReachOptions {
         include_derived: claim.include_derived,
     };

@@ -2,12 +2,12 @@
 //! read the field, i.e. receives it over a hop that is not end-to-end encrypted.
 
 use super::{Checker, Reads, speaker_selection};
-use crate::engine::finding::{Finding, Verdict};
+use crate::engine::finding::{FindingHead, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 use crate::model::{Scope, SystemLocation};
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
     let model = checker.model();
     let operators = speaker_selection(model, &claim.operators, claim, Scope::Group);
     let options = ReachOptions {

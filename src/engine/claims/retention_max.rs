@@ -2,13 +2,13 @@
 //! than `max`; a flow's `retention` overrides its recipient's, and unspecified is undetermined.
 
 use super::{Checker, Reads, speaker_selection};
-use crate::engine::finding::{Finding, Note, Verdict};
+use crate::engine::finding::{FindingHead, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 use crate::model::duration::Duration;
 use crate::model::{Scope, SystemLocation};
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<Finding> {
+pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
     let model = checker.model();
     let in_scope = speaker_selection(model, &claim.at, claim, Scope::Exact);
     let max = claim.max.unwrap_or(Duration::Indefinite);

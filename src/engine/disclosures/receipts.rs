@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::finding::{Finding, Verdict};
+use crate::engine::finding::{FindingHead, Route, Verdict};
 use crate::engine::graph::{Certainty, ReachOptions};
 use crate::engine::reach::{Arrival, Holding, Tracer};
 use crate::model::taxonomy::TaxonId;
@@ -55,8 +55,8 @@ pub struct Receipt {
 impl Receipt {
     /// A finding of claim `claim` about this receipt: the field reaching the entity by the
     /// receipt's path (for `disclosure_complete` and `no_expansion`).
-    pub fn finding(&self, claim: usize, verdict: Verdict) -> Finding {
-        Finding {
+    pub fn finding(&self, claim: usize, verdict: Verdict) -> FindingHead {
+        FindingHead {
             claim,
             verdict,
             certainty: self.certainty,
@@ -64,11 +64,10 @@ impl Receipt {
             fields: vec![self.field],
             claim_field: self.field,
             recipient: self.system,
-            path: self.path.clone(),
-            flows: self.flows.clone(),
             direct: self.direct,
             notes: Vec::new(),
             waiver: None,
+            route: Route::Flows(self.flows.clone()),
         }
     }
 
