@@ -8,7 +8,7 @@ use super::{Check, Fact, Level, Side};
 use crate::engine::claims::no_expansion;
 use crate::engine::disclosures::receipts::{Receipt, ReceiptKind};
 use crate::engine::disclosures::verdict::{DisclosureVerdict, Judged};
-use crate::engine::finding::{Finding, Verdict};
+use crate::engine::finding::{Finding, FindingHead, Verdict};
 use crate::model::ClaimKind;
 use crate::model::{FlowId, Model};
 
@@ -219,10 +219,12 @@ pub fn findings(changes: &mut Changes) {
         .enumerate()
         .map(|(i, (key, _))| (FlowId(i as u32), key))
         .collect();
-    for (fp, f) in &r_findings {
+    for (fp, &head) in &r_findings {
         if b_findings.contains_key(fp) {
             continue;
         }
+        // Traced only now: most findings of two versions are the same and need no path.
+        let f = &head.clone().trace(r);
         let recipient = r.system(f.recipient);
         let message = format!(
             "new finding: {} {} — {} reaches {} ({})",
@@ -259,10 +261,11 @@ pub fn findings(changes: &mut Changes) {
         };
         changes.push(Check::FindingNew, fp, message, about);
     }
-    for (fp, f) in &b_findings {
+    for (fp, &head) in &b_findings {
         if r_findings.contains_key(fp) {
             continue;
         }
+        let f = &head.clone().trace(b);
         let message = format!(
             "resolved finding: {} — {} no longer reaches {}",
             b.claims[f.claim].id,
@@ -288,12 +291,11 @@ fn finding_about(model: &Model, f: &Finding) -> About {
     }
 }
 
-/// A side's findings that are not waived, by what identifies them across versions.
-fn findings_by_key<'a>(side: Side<'a>) -> BTreeMap<String, &'a Finding> {
+/// A side's findings that are not waived, listed or not, by what identifies them across versions.
+fn findings_by_key<'a>(side: Side<'a>) -> BTreeMap<String, &'a FindingHead> {
     let model = side.audit.model;
     side.audit
-        .findings
-        .iter()
+        .heads()
         .filter(|f| f.waiver.is_none())
         .map(|f| (f.key(model), f))
         .collect()

@@ -281,3 +281,36 @@ fn a_long_chain_with_many_claims_lists_at_most_the_run_cap() {
     let recipient = last["recipient"]["system"].as_str().unwrap();
     assert_eq!(last["hops"], recipient[1..].parse::<u64>().unwrap());
 }
+
+#[test]
+fn diff_compares_every_finding_listed_or_not() {
+    // The revision drops the waiver of the 1 100th finding: past the cap of 1 000, it is new.
+    let (base, revision) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let waiver = "waivers:\n  - {claim: c0, flow: to-s1099, reason: accepted}\n";
+    let base = fan_out(base.path(), 1_100, 1, waiver);
+    let revision = fan_out(revision.path(), 1_100, 1, "");
+    let out = privflow(&[
+        "diff",
+        base.to_str().unwrap(),
+        revision.to_str().unwrap(),
+        "--format",
+        "json",
+        "--today",
+        "2026-11-22",
+    ]);
+    let doc = json(&out);
+    let new: Vec<&serde_json::Value> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["check"] == "finding-new")
+        .collect();
+    assert_eq!(new.len(), 1, "{}", out.stdout);
+    assert!(
+        new[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("reaches s1099")
+    );
+    assert_eq!(new[0]["path"], serde_json::json!(["app", "s1099"]));
+}

@@ -57,11 +57,9 @@ enum DiffFailOn {
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
-    // Every finding of both sides takes part in `finding-new` and `finding-resolved`.
-    let options = AuditOptions {
-        listing: privflow::Listing::ALL,
-        ..audit_options(args.conflict, args.today)
-    };
+    // Every finding of both sides, listed or not, takes part in `finding-new` and
+    // `finding-resolved`; only those rows trace a path.
+    let options: AuditOptions = audit_options(args.conflict, args.today);
     let levels = match args
         .levels
         .map(|path| within_budget(|budget| diff::Levels::read(&path, budget)))
