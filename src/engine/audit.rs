@@ -273,6 +273,24 @@ impl PolicyAudit<'_> {
         self.findings.iter().map(|f| &f.head).chain(&self.unlisted)
     }
 
+    /// The findings `keep` selects, listed or not, in reading order and traced: at most `cap`
+    /// (`None`: all), with how many more there are.
+    pub fn traced(
+        &self,
+        keep: impl Fn(&FindingHead) -> bool,
+        cap: Option<usize>,
+    ) -> (Vec<Finding>, usize) {
+        let mut heads: Vec<&FindingHead> = self.heads().filter(|f| keep(f)).collect();
+        heads.sort_by_key(|f| f.reading_order());
+        let shown = cap.map_or(heads.len(), |cap| cap.min(heads.len()));
+        let more = heads.len() - shown;
+        let traced = heads[..shown]
+            .iter()
+            .map(|&f| f.clone().trace(self.model))
+            .collect();
+        (traced, more)
+    }
+
     pub fn count(&self, status: Status) -> usize {
         self.claims.iter().filter(|c| c.status == status).count()
     }

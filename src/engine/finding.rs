@@ -152,6 +152,33 @@ impl Route {
     }
 }
 
+/// The flows on the witness paths of many findings, listed or not, each shared tail walked once.
+#[derive(Default)]
+pub struct FlowsOnPaths {
+    walked: std::collections::HashSet<(usize, Certainty, usize)>,
+    pub flows: std::collections::BTreeSet<FlowId>,
+}
+
+impl FlowsOnPaths {
+    pub fn add(&mut self, model: &Model, route: &Route) {
+        match route {
+            Route::Flows(flows) => self.flows.extend(flows.iter().copied()),
+            Route::Reached {
+                reach,
+                source,
+                last,
+            } => {
+                self.flows.insert(*last);
+                if let Some((certainty, holding)) = *source {
+                    let system = model.flow(*last).from;
+                    let (walked, flows) = (&mut self.walked, &mut self.flows);
+                    reach.collect_flows_to(model, (system, certainty, holding), walked, flows);
+                }
+            }
+        }
+    }
+}
+
 /// A listed finding: its head and the witness path, traced.
 #[derive(Clone, Debug)]
 pub struct Finding {

@@ -92,6 +92,33 @@ impl Reach {
             })
     }
 
+    /// Adds to `flows` the flows of the witness path to `system` holding the key as `holding`,
+    /// walking back only until a state `walked` holds: paths that share a tail cost it once.
+    pub fn collect_flows_to(
+        &self,
+        model: &Model,
+        (system, certainty, holding): (SystemId, Certainty, Holding),
+        walked: &mut std::collections::HashSet<(usize, Certainty, usize)>,
+        flows: &mut std::collections::BTreeSet<FlowId>,
+    ) {
+        let me = self as *const Reach as usize;
+        let table = self.table(certainty);
+        let (mut at, mut held) = (system, holding);
+        while walked.insert((me, certainty, slot(at, held))) {
+            let Some(Some(Step {
+                via: Some(flow),
+                from,
+                ..
+            })) = table.get(slot(at, held))
+            else {
+                break;
+            };
+            flows.insert(*flow);
+            at = model.flow(*flow).from;
+            held = *from;
+        }
+    }
+
     /// The flows of the witness path to `system` holding the key as `holding`, first hop first.
     pub fn flows_to(
         &self,

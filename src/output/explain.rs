@@ -347,12 +347,16 @@ impl Context<'_> {
             params.push(Node::leaf("includes aggregated and anonymized data"));
         }
         children.push(Node::with("checks", params));
-        let mut findings: Vec<Node> = crate::output::ordered(self.audit)
-            .into_iter()
-            .filter(|f| f.claim == i)
-            .map(|f| self.finding(f))
-            .collect();
-        findings.extend(crate::output::unlisted_note(result).map(Node::leaf));
+        // One claim is explained: it lists up to a claim's cap whatever the run listed.
+        let per_claim = crate::engine::audit::Listing::default().per_claim;
+        let (traced, more) = self.audit.traced(|f| f.claim == i, per_claim);
+        let mut findings: Vec<Node> = traced.iter().map(|f| self.finding(f)).collect();
+        if more > 0 {
+            findings.push(Node::leaf(format!(
+                "{more} more findings counted, not listed (`privflow audit --max-findings all \
+                 --format json` lists them)"
+            )));
+        }
         match (result.status, findings.is_empty()) {
             (crate::engine::finding::Status::Skipped, _) => children.push(Node::leaf(
                 "skipped: a no_expansion claim is evaluated against a base version of the model",
@@ -479,9 +483,9 @@ impl Context<'_> {
         if !receipts.is_empty() {
             children.push(Node::with("receipts witnessed here", receipts));
         }
-        let findings: Vec<Node> = crate::output::ordered(self.audit)
-            .into_iter()
-            .filter(|f| f.recipient == id)
+        let (traced, _) = self.audit.traced(|f| f.recipient == id, None);
+        let findings: Vec<Node> = traced
+            .iter()
             .map(|f| {
                 let claim = &self.model.claims[f.claim];
                 Node::with(
@@ -540,9 +544,9 @@ impl Context<'_> {
         } else {
             Node::with("what reaches it", receipts)
         });
-        let findings: Vec<Node> = crate::output::ordered(self.audit)
-            .into_iter()
-            .filter(|f| model.party(f.recipient) == id)
+        let (traced, _) = self.audit.traced(|f| model.party(f.recipient) == id, None);
+        let findings: Vec<Node> = traced
+            .iter()
             .map(|f| {
                 let claim = &model.claims[f.claim];
                 Node::with(

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::engine::audit::PolicyAudit;
+use crate::engine::finding::{FindingHead, FlowsOnPaths};
 use crate::engine::graph::ReachOptions;
 use crate::engine::reach::{Holding, Tracer};
 use crate::model::taxonomy::TaxonId;
@@ -56,20 +57,19 @@ pub fn subgraph<'a>(audit: &'a PolicyAudit, focus: &Focus) -> Subgraph<'a> {
     let model = audit.model;
     // Flows on the path of a finding that breaks (or may break) a promise; undetermined and
     // waived findings are not drawn as breaks.
-    let breaking: BTreeSet<FlowId> = audit
-        .findings
-        .iter()
-        .filter(|f| f.waiver.is_none() && f.verdict >= crate::engine::finding::Verdict::Possible)
-        .flat_map(|f| f.flows.iter().copied())
-        .collect();
-    let claim_flows: Option<BTreeSet<FlowId>> = focus.claim.map(|c| {
-        audit
-            .findings
-            .iter()
-            .filter(|f| f.claim == c)
-            .flat_map(|f| f.flows.iter().copied())
-            .collect()
+    // Every finding counts, listed or not: a cap on a report never hides a broken path.
+    let flows_on_paths = |keep: &dyn Fn(&FindingHead) -> bool| {
+        let mut on = FlowsOnPaths::default();
+        for f in audit.heads().filter(|f| keep(f)) {
+            on.add(model, &f.route);
+        }
+        on.flows
+    };
+    let breaking: BTreeSet<FlowId> = flows_on_paths(&|f| {
+        f.waiver.is_none() && f.verdict >= crate::engine::finding::Verdict::Possible
     });
+    let claim_flows: Option<BTreeSet<FlowId>> =
+        focus.claim.map(|c| flows_on_paths(&|f| f.claim == c));
     let (carried, ciphertext) = match focus.field {
         Some(y) => {
             let (carried, ciphertext) = travel(model, y);

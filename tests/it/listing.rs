@@ -238,6 +238,24 @@ fn unlisted_findings_are_waived_by_flow_and_recorded_in_baselines() {
     let doc = json(&gated);
     assert_eq!(doc["claims"][0]["unlisted"], 100);
     assert_eq!(doc["baseline"]["new"], 0);
+
+    // Explain and the graph see every finding: the graph marks all 1 100 paths as breaking.
+    let explain = privflow(&["explain", path.to_str().unwrap(), "c0"]);
+    assert!(explain.stdout.contains("100 more findings counted, not listed"));
+    let explain = privflow(&["explain", path.to_str().unwrap(), "s1099"]);
+    assert!(explain.stdout.contains("promises broken here"), "{}", explain.stdout);
+    let graph = privflow(&[
+        "graph",
+        path.to_str().unwrap(),
+        "--claim",
+        "c0",
+        "--format",
+        "json",
+    ]);
+    let graph: serde_json::Value = serde_json::from_str(&graph.stdout).unwrap();
+    let edges = graph["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 1_100);
+    assert!(edges.iter().all(|e| e["breaks_a_promise"] == true));
 }
 
 /// Issue 13: a chain of systems with many claims about `user` wrote claims × recipients × path

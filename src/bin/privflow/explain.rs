@@ -57,10 +57,8 @@ pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    // One claim, system or key is explained: its findings are capped per claim, not per run.
-    let mut options = audit_options(args.conflict, args.today);
-    options.listing.per_run = None;
-    let run = privflow::audit_workspace(&workspace, options);
+    // Explanations trace what they show from every finding, listed or not.
+    let run = privflow::audit_workspace(&workspace, audit_options(args.conflict, args.today));
     let found: Vec<_> = run
         .audits
         .iter()

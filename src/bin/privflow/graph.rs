@@ -45,12 +45,9 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let run = privflow::audit_workspace(&workspace, {
-        // `--claim` draws one claim's paths: its findings are capped per claim, not per run.
-        let mut options = audit_options(ConflictArg::Specific, args.today);
-        options.listing.per_run = None;
-        options
-    });
+    // The graph draws paths from every finding, listed or not.
+    let run =
+        privflow::audit_workspace(&workspace, audit_options(ConflictArg::Specific, args.today));
     let mut parts = Vec::new();
     for audit in &run.audits {
         let model = audit.model;
