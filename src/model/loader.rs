@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::Model;
 pub use super::files::InputFile;
 use super::files::{Budget, Reader, display};
-use super::parse::{self, parse_file};
+use super::parse;
 use super::policies::group_by_policy;
 use super::validate::validate;
 use crate::diagnostics::{Diagnostic, Sources, Span};
@@ -122,9 +122,9 @@ pub fn load_inputs(mut inputs: Vec<InputFile>) -> Result<Workspace, LoadFailure>
     let mut diagnostics = Vec::new();
     let mut documents = Vec::new();
     for input in inputs {
-        match parse_file(input, &mut sources) {
+        match parse::parse_file_reporting_all(input, &mut sources) {
             Ok(doc) => documents.push(doc),
-            Err(d) => diagnostics.push(*d),
+            Err(found) => diagnostics.extend(found),
         }
     }
     let groups = group_by_policy(documents, &sources, &mut diagnostics);

@@ -12,6 +12,7 @@ mod parse;
 mod policies;
 mod prescan;
 pub mod raw;
+mod shape;
 pub mod side_file;
 mod span;
 pub mod taxonomy;

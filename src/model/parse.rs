@@ -12,7 +12,7 @@ use super::span::span_of;
 use crate::diagnostics::{Diagnostic, FileId, Sources, Span, did_you_mean};
 
 /// The top-level keys of a privflow document: a YAML file with none of them is not a model.
-const TOP_LEVEL_KEYS: [&str; 9] = [
+pub(crate) const TOP_LEVEL_KEYS: [&str; 9] = [
     "privflow",
     "policy",
     "taxonomy",
@@ -147,6 +147,24 @@ pub fn parse_file(
             Err(Box::new(yaml_error(id, text, &error)))
         }
     }
+}
+
+/// Parses a file, reporting every shape error it has (the first as `parse_file` words it, then
+/// those of the other sections and items), never only the first.
+pub fn parse_file_reporting_all(
+    input: InputFile,
+    sources: &mut Sources,
+) -> Result<(FileId, RawDocument), Vec<Diagnostic>> {
+    parse_file(input, sources).map_err(|first| {
+        let mut all = Vec::new();
+        let file = first.span.map(|s| s.file);
+        if let Some(file) = file.filter(|_| first.code.starts_with("privflow::yaml::")) {
+            let text = sources.get(file).text.clone();
+            all.extend(super::shape::more_shape_errors(file, &text, &first));
+        }
+        all.insert(0, *first);
+        all
+    })
 }
 
 pub fn check_version(id: FileId, text: &str, version: &str, loc: &Location) -> Result<(), Problem> {

@@ -146,3 +146,88 @@ fn load_errors_as_json_carry_line_and_column() {
     );
     assert_eq!(d["help"], "did you mean `wa-server`?");
 }
+
+/// Issue 13: serde stops at a file's first shape error, so a broken file took one run per
+/// mistake. Each section and item is now checked on its own after the first error.
+#[test]
+fn a_file_with_five_shape_errors_reports_all_five_in_one_run() {
+    let out = privflow(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/invalid/five-shape-errors.yaml",
+    ]);
+    assert_eq!(out.code, 2);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found: Vec<(String, u64, u64, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("privflow::yaml::")
+                    .to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["help"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("unknown-key", 5, 12, "did you mean `name`?"),
+        ("wrong-type", 8, 40, "did you mean `device`?"),
+        ("unknown-key", 11, 5, ""),
+        ("unknown-key", 17, 5, "did you mean `purposes`?"),
+        (
+            "wrong-type",
+            19,
+            66,
+            "expected one of `exact`, `subsidiaries`, `group`",
+        ),
+    ];
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for (found, (code, line, column, help)) in found.iter().zip(expected) {
+        assert_eq!((found.0.as_str(), found.1, found.2), (code, line, column));
+        assert!(found.3.starts_with(help), "{found:?}");
+    }
+}
+
+#[test]
+fn every_shape_error_of_flow_style_lists_and_unknown_sections_is_reported() {
+    let (_dir, path) = temp_file(
+        "flows.yaml",
+        b"privflow: 1\nflows: [{from: a, to: b, fields: [x], bad: 1}, {from: a, to: b, fields: [x], worse: 2}]\nextras: {}\n",
+    );
+    let out = privflow(&["check", "--format", "json", &path]);
+    assert_eq!(out.code, 2);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let at: Vec<(u64, u64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(at, [(2, 39), (2, 78), (3, 1)], "{}", json["diagnostics"]);
+    assert!(
+        json["diagnostics"][2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown key `extras`")
+    );
+}
+
+#[test]
+fn a_file_with_aliases_reports_its_first_shape_error_only() {
+    // An item on its own would lose what its alias points at: no guesses, only serde's error.
+    let (_dir, path) = temp_file(
+        "aliases.yaml",
+        b"privflow: 1\nentities:\n  a: &e {}\n  b: *e\n  c: {nmae: C}\n  d: {nmae: D}\n",
+    );
+    let out = privflow(&["check", "--format", "json", &path]);
+    assert_eq!(out.code, 2);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 1, "{json}");
+}

@@ -241,9 +241,17 @@ fn unlisted_findings_are_waived_by_flow_and_recorded_in_baselines() {
 
     // Explain and the graph see every finding: the graph marks all 1 100 paths as breaking.
     let explain = privflow(&["explain", path.to_str().unwrap(), "c0"]);
-    assert!(explain.stdout.contains("100 more findings counted, not listed"));
+    assert!(
+        explain
+            .stdout
+            .contains("100 more findings counted, not listed")
+    );
     let explain = privflow(&["explain", path.to_str().unwrap(), "s1099"]);
-    assert!(explain.stdout.contains("promises broken here"), "{}", explain.stdout);
+    assert!(
+        explain.stdout.contains("promises broken here"),
+        "{}",
+        explain.stdout
+    );
     let graph = privflow(&[
         "graph",
         path.to_str().unwrap(),
