@@ -146,3 +146,33 @@ pub fn revision(model: &str, size: &Size, extra: usize) -> String {
     }
     model.replacen("claims:\n", &format!("{flows}claims:\n"), 1)
 }
+
+/// A chain of `systems` systems, each of its own company, passing an email address down the
+/// line, and `claims` identical promises not to share `user` data with anyone: findings grow as
+/// claims × systems, their paths as systems (issue 13's output-volume case).
+pub fn chain(systems: usize, claims: usize) -> String {
+    let mut model = String::from("privflow: 1\npolicy: {id: p, speaker: e0}\nentities:\n");
+    for i in 0..systems {
+        let _ = writeln!(model, "  e{i}: {{}}");
+    }
+    model.push_str("systems:\n");
+    for i in 0..systems {
+        let _ = writeln!(model, "  s{i}: {{operated_by: e{i}}}");
+    }
+    model.push_str("flows:\n");
+    for i in 1..systems {
+        let _ = writeln!(
+            model,
+            "  - {{from: s{}, to: s{i}, fields: [user.contact.email]}}",
+            i - 1
+        );
+    }
+    model.push_str("claims:\n");
+    for c in 0..claims {
+        let _ = writeln!(
+            model,
+            "  - {{id: c{c}, kind: no_share, fields: [user], with: ['*']}}"
+        );
+    }
+    model
+}

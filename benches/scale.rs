@@ -364,29 +364,7 @@ fn superlinear_cases() -> Vec<(&'static str, String)> {
         exempt,
     ));
 
-    let mut long_chain = format!("{HEAD}entities:\n");
-    for i in 0..1_000 {
-        let _ = writeln!(long_chain, "  e{i}: {{}}");
-    }
-    long_chain.push_str("systems:\n");
-    for i in 0..1_000 {
-        let _ = writeln!(long_chain, "  s{i}: {{operated_by: e{i}}}");
-    }
-    long_chain.push_str("flows:\n");
-    for i in 1..1_000 {
-        let _ = writeln!(
-            long_chain,
-            "  - {{from: s{}, to: s{i}, fields: [user.contact.email]}}",
-            i - 1
-        );
-    }
-    long_chain.push_str("claims:\n");
-    for c in 0..500 {
-        let _ = writeln!(
-            long_chain,
-            "  - {{id: c{c}, kind: no_share, fields: [user], with: ['*']}}"
-        );
-    }
+    let long_chain = generate::chain(1_000, 500);
     cases.push(("a 1 000-system chain, 500 claims about `user`", long_chain));
     cases
 }

@@ -271,29 +271,7 @@ fn unlisted_findings_are_waived_by_flow_and_recorded_in_baselines() {
 #[test]
 fn a_long_chain_with_many_claims_lists_at_most_the_run_cap() {
     let dir = tempfile::tempdir().unwrap();
-    let mut model = String::from("privflow: 1\npolicy: {id: p, speaker: e0}\nentities:\n");
-    for i in 0..300 {
-        let _ = writeln!(model, "  e{i}: {{}}");
-    }
-    model.push_str("systems:\n");
-    for i in 0..300 {
-        let _ = writeln!(model, "  s{i}: {{operated_by: e{i}}}");
-    }
-    model.push_str("flows:\n");
-    for i in 1..300 {
-        let _ = writeln!(
-            model,
-            "  - {{from: s{}, to: s{i}, fields: [user.contact.email]}}",
-            i - 1
-        );
-    }
-    model.push_str("claims:\n");
-    for c in 0..100 {
-        let _ = writeln!(
-            model,
-            "  - {{id: c{c}, kind: no_share, fields: [user], with: ['*']}}"
-        );
-    }
+    let model = crate::generate::chain(300, 100);
     let path = dir.path().join("chain.yaml");
     std::fs::write(&path, model).unwrap();
     let doc = json(&audit(&path, &["--format", "json"]));
