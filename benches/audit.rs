@@ -1,7 +1,10 @@
 //! Benchmark: audits a generated model of 10 000 systems, 100 000 flows, 200 field keys and
 //! 1 000 claims, and prints wall time per phase and peak memory (run: `cargo bench`).
 
-#[expect(dead_code, reason = "its chain generator serves the scale bench and the tests")]
+#[expect(
+    dead_code,
+    reason = "its chain generator serves the scale bench and the tests"
+)]
 mod generate;
 
 use std::time::Instant;
