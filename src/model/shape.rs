@@ -35,20 +35,24 @@ enum Kind {
 }
 
 impl Kind {
-    /// The kind of a top-level section (`None`: not a section checked here), and whether its
-    /// value is a list or map of such nodes.
-    fn of_section(key: &str) -> Option<(Kind, bool)> {
+    /// The kind of a top-level section's nodes (`None`: not a section checked here).
+    fn of_section(key: &str) -> Option<Kind> {
         Some(match key {
-            "policy" => (Kind::Policy, false),
-            "taxonomy" => (Kind::Taxonomy, false),
-            "entities" => (Kind::Entity, true),
-            "systems" => (Kind::System, true),
-            "flows" => (Kind::Flow, true),
-            "disclosures" => (Kind::Disclosure, true),
-            "claims" => (Kind::Claim, true),
-            "waivers" => (Kind::Waiver, true),
+            "policy" => Kind::Policy,
+            "taxonomy" => Kind::Taxonomy,
+            "entities" => Kind::Entity,
+            "systems" => Kind::System,
+            "flows" => Kind::Flow,
+            "disclosures" => Kind::Disclosure,
+            "claims" => Kind::Claim,
+            "waivers" => Kind::Waiver,
             _ => return None,
         })
+    }
+
+    /// Whether the section is a list or map of such nodes, rather than one.
+    fn many(self) -> bool {
+        !matches!(self, Kind::Policy | Kind::Taxonomy)
     }
 }
 
@@ -110,17 +114,7 @@ fn check<T: DeserializeOwned>(id: FileId, text: &str, node: &Node) -> Option<Dia
 
 /// A top-level key that is not privflow's.
 fn unknown_section(id: FileId, text: &str, key: &str, at: usize) -> Diagnostic {
-    let before = text.get(..at).unwrap_or(text);
-    let line = before.matches('\n').count() as u32 + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() as u32 + 1;
-    let span = Span {
-        file: id,
-        offset: at,
-        len: key.len(),
-        line,
-        column,
-    };
+    let span = Span::at_offset(id, text, at, key.len());
     Diagnostic::error(
         "privflow::yaml::unknown-key",
         format!("unknown key `{key}`"),
@@ -140,7 +134,7 @@ fn nodes(text: &str) -> Option<(Vec<Node>, Vec<UnknownKey>)> {
     // The styles of the open collections: the root mapping is depth 1, a section's list or
     // map depth 2.
     let mut styles: Vec<StructureStyle> = Vec::new();
-    let mut section: Option<(Kind, bool)> = None;
+    let mut section: Option<Kind> = None;
     let mut section_is_map = false;
     let mut root_key_next = true;
     let mut entry_key_next = true;
@@ -170,7 +164,7 @@ fn nodes(text: &str) -> Option<(Vec<Node>, Vec<UnknownKey>)> {
             } else {
                 section_is_map = matches!(event, Event::MappingStart(..));
                 entry_key_next = true;
-                begun = section.and_then(|(kind, many)| (!many).then_some((kind, 1)));
+                begun = section.filter(|k| !k.many()).map(|kind| (kind, 1));
             }
             root_key_next = !root_key_next;
         } else if begins && depth == 2 {
@@ -179,7 +173,7 @@ fn nodes(text: &str) -> Option<(Vec<Node>, Vec<UnknownKey>)> {
                 entry_key_next = !entry_key_next;
             }
             if is_value {
-                begun = section.and_then(|(kind, many)| many.then_some((kind, 2)));
+                begun = section.filter(|k| k.many()).map(|kind| (kind, 2));
             }
         }
         if let Some((kind, at_depth)) = begun {

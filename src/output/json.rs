@@ -358,8 +358,6 @@ impl Report for Json {
     }
 
     fn render_against(&self, run: &AuditRun, baseline: Option<&Comparison>) -> String {
-        let mut buffer = Vec::new();
-        let _ = self.write(run, baseline, &mut buffer);
-        String::from_utf8(buffer).unwrap_or_default()
+        super::rendered_by_writing(self, run, baseline)
     }
 }

@@ -54,6 +54,17 @@ pub trait Report {
     }
 }
 
+/// The text of a report that writes as it goes (`Report::write`), held whole.
+fn rendered_by_writing(
+    report: &dyn Report,
+    run: &AuditRun,
+    baseline: Option<&Comparison>,
+) -> String {
+    let mut buffer = Vec::new();
+    let _ = report.write(run, baseline, &mut buffer);
+    String::from_utf8(buffer).unwrap_or_default()
+}
+
 /// Findings of a policy in reading order: worst verdict first, then claim order, then recipient.
 pub fn ordered<'a>(audit: &'a PolicyAudit) -> Vec<&'a Finding> {
     let mut findings: Vec<&Finding> = audit.findings.iter().collect();
