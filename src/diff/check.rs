@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::model::span::Spanned;
 use serde::Serialize;
-use serde_saphyr::Spanned;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::files::Budget;
@@ -191,7 +191,7 @@ impl Levels {
                         "privflow::levels::unknown-check",
                         format!("unknown diff check `{}`", id.value),
                     )
-                    .at(side.span(&id.referenced), "not a diff check")
+                    .at(side.span(&id.at), "not a diff check")
                     .with_help(hint),
                 );
                 continue;
@@ -207,7 +207,7 @@ impl Levels {
                             "privflow::levels::unknown-level",
                             format!("`{other}` is not a level for `{}`", id.value),
                         )
-                        .at(side.span(&level.referenced), "not a level")
+                        .at(side.span(&level.at), "not a level")
                         .with_help("use error, warning, info or none"),
                     );
                     continue;

@@ -14,7 +14,7 @@ mod prescan;
 pub mod raw;
 mod shape;
 pub mod side_file;
-mod span;
+pub mod span;
 pub mod taxonomy;
 mod validate;
 mod visible;

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
 
 use super::files::{InputFile, Problem};
 use super::prescan::refuse_tags;
 use super::raw::{RawDocument, RawVersionOnly};
-use super::span::span_of;
+use super::span::{Loc, span_of};
 use crate::diagnostics::{Diagnostic, FileId, Sources, Span, did_you_mean};
 
 /// The top-level keys of a privflow document: a YAML file with none of them is not a model.
@@ -115,21 +115,14 @@ pub fn parse_file(
     let options = options_for(text.len());
     match serde_saphyr::from_str_with_options::<RawDocument>(text, options.clone()) {
         Ok(doc) => {
-            check_version(
-                id,
-                text,
-                &doc.privflow.value.to_string(),
-                &doc.privflow.referenced,
-            )?;
+            check_version(id, text, &doc.privflow.value.to_string(), &doc.privflow.at)?;
             Ok((id, doc))
         }
         Err(error) => {
             // A file of another format version fails on its unknown keys; say what matters.
             if let Ok(v) = serde_saphyr::from_str_with_options::<RawVersionOnly>(text, options) {
                 match v.privflow {
-                    Some(version) => {
-                        check_version(id, text, &version.value.0, &version.referenced)?
-                    }
+                    Some(version) => check_version(id, text, &version.value.0, &version.at)?,
                     None => {
                         return Err(Box::new(
                             Diagnostic::error(
@@ -167,7 +160,7 @@ pub fn parse_file_reporting_all(
     })
 }
 
-pub fn check_version(id: FileId, text: &str, version: &str, loc: &Location) -> Result<(), Problem> {
+pub fn check_version(id: FileId, text: &str, version: &str, loc: &Loc) -> Result<(), Problem> {
     if version == FORMAT_VERSION.to_string() {
         return Ok(());
     }
@@ -213,7 +206,7 @@ pub fn yaml_error(id: FileId, text: &str, error: &serde_saphyr::Error) -> Diagno
     let message = message.as_str();
     let mut d = Diagnostic::error(code, message.to_owned());
     if let Some(loc) = inner.location().or_else(|| error.location()) {
-        d = d.at(span_of(id, text, &loc), label);
+        d = d.at(span_of(id, text, &Loc::from(&loc)), label);
     }
     let unknown = message.split('`').nth(1).unwrap_or("");
     let help = match code {

@@ -32,7 +32,7 @@ pub fn group_by_policy(
                             sources.path(*file)
                         ),
                     )
-                        .at(span_of(*file, text, &policy.value.id.referenced), "second declaration")
+                        .at(span_of(*file, text, &policy.value.id.at), "second declaration")
                         .with_help(format!(
                             "first declared in `{}`; declare a policy once and split the rest across files without a `policy:` block",
                             sources.path(*first)

@@ -4,10 +4,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use super::span::{Loc, Spanned};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{Location, Spanned};
 
 /// One YAML document of a privflow policy model.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -321,21 +321,21 @@ impl<'de> Deserialize<'de> for Text {
 #[derive(Debug, Default)]
 pub struct Refs {
     pub items: Vec<Spanned<String>>,
-    pub location: Option<Location>,
+    pub location: Option<Loc>,
 }
 
 impl<'de> Deserialize<'de> for Refs {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Refs, D::Error> {
         let spanned = Spanned::<OneOrMany>::deserialize(deserializer)?;
-        let outer = spanned.referenced;
+        let outer = spanned.at;
         // The single-string form carries no location of its own; it takes the outer one.
         let items = spanned
             .value
             .0
             .into_iter()
             .map(|item| {
-                if item.referenced.line() == 0 {
-                    Spanned::new(item.value, outer, outer)
+                if !item.at.is_known() {
+                    Spanned::new(item.value, outer)
                 } else {
                     item
                 }
@@ -359,11 +359,7 @@ impl<'de> Deserialize<'de> for OneOrMany {
                 f.write_str("a name or a list of names")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
-                Ok(OneOrMany(vec![Spanned::new(
-                    v.to_owned(),
-                    Location::UNKNOWN,
-                    Location::UNKNOWN,
-                )]))
+                Ok(OneOrMany(vec![Spanned::new(v.to_owned(), Loc::UNKNOWN)]))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
                 let mut items = Vec::new();

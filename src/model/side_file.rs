@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::model::span::Loc;
 use serde::de::DeserializeOwned;
-use serde_saphyr::Location;
 
 use super::files::{Budget, display, read_file};
 use super::loader::LoadFailure;
@@ -73,7 +73,7 @@ impl SideFile {
         self.sources.path(self.file)
     }
 
-    pub fn span(&self, location: &Location) -> Span {
+    pub fn span(&self, location: &Loc) -> Span {
         span_of(self.file, &self.text, location)
     }
 

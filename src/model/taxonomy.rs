@@ -133,7 +133,7 @@ impl TaxonomyBuilder {
         key: &str,
         raw: RawTaxon,
         span: Option<Span>,
-        span_of: impl Fn(&serde_saphyr::Location) -> Option<Span>,
+        span_of: impl Fn(&crate::model::span::Loc) -> Option<Span>,
         builtin: bool,
     ) {
         let refs = |r: Option<crate::model::raw::Refs>| -> Option<Vec<PendingRef>> {
@@ -142,7 +142,7 @@ impl TaxonomyBuilder {
                     .iter()
                     .map(|item| PendingRef {
                         key: item.value.clone(),
-                        span: span_of(&item.referenced),
+                        span: span_of(&item.at),
                     })
                     .collect()
             })

@@ -47,7 +47,7 @@ impl Workspace {
                 file,
                 &text,
                 &raw.privflow.value.to_string(),
-                &raw.privflow.referenced,
+                &raw.privflow.at,
             ) {
                 diagnostics.push(*d);
                 continue;
@@ -63,7 +63,7 @@ impl Workspace {
                         .expires
                         .as_ref()
                         .and_then(|e| crate::model::duration::Date::parse(&e.value.0)),
-                    span: span_of(file, &text, &w.claim.referenced),
+                    span: span_of(file, &text, &w.claim.at),
                 });
             }
             for model in &mut self.models {
@@ -96,7 +96,7 @@ impl Workspace {
         &self,
         file: FileId,
         text: &str,
-        raws: &[serde_saphyr::Spanned<crate::model::raw::RawWaiver>],
+        raws: &[crate::model::span::Spanned<crate::model::raw::RawWaiver>],
     ) -> Vec<Diagnostic> {
         let claims: Vec<&str> = self
             .models
@@ -134,7 +134,7 @@ impl Workspace {
                 out.push(
                     Diagnostic::error(code, format!("unknown {what} `{}`", r.value))
                         .at(
-                            span_of(file, text, &r.referenced),
+                            span_of(file, text, &r.at),
                             format!("no {what} named `{}`", r.value),
                         )
                         .with_help(help),

@@ -1,7 +1,7 @@
 //! Claims: the parameters each kind takes and requires (SPEC §5), every key, selector, system and
 //! duration resolved; a parameter of another kind is an error at its own span.
 
-use serde_saphyr::Location;
+use crate::model::span::Loc;
 
 use super::{Known, Names, Validator};
 use crate::diagnostics::{Diagnostic, FileId, Span};
@@ -19,7 +19,7 @@ impl Validator<'_> {
         for (file, doc) in documents.iter_mut() {
             self.file = *file;
             for raw in doc.claims.take().unwrap_or_default() {
-                let span = self.span(&raw.referenced);
+                let span = self.span(&raw.at);
                 let raw = raw.value;
                 if !self.define(
                     &mut claim_names,
@@ -41,26 +41,26 @@ impl Validator<'_> {
         let kind = raw.kind.value;
         use ClaimKind::*;
         // Which parameters each kind takes, and which it requires.
-        let given: [(&str, Option<Location>); 11] = [
+        let given: [(&str, Option<Loc>); 11] = [
             ("fields", raw.fields.as_ref().and_then(|r| r.location)),
             ("with", raw.with.as_ref().and_then(|r| r.location)),
-            ("scope", raw.scope.as_ref().map(|s| s.referenced)),
+            ("scope", raw.scope.as_ref().map(|s| s.at)),
             (
                 "exempt_conditions",
                 raw.exempt_conditions.as_ref().and_then(|r| r.location),
             ),
             (
                 "processors_exempt",
-                raw.processors_exempt.as_ref().map(|s| s.referenced),
+                raw.processors_exempt.as_ref().map(|s| s.at),
             ),
             (
                 "include_derived",
-                raw.include_derived.as_ref().map(|s| s.referenced),
+                raw.include_derived.as_ref().map(|s| s.at),
             ),
             ("purposes", raw.purposes.as_ref().and_then(|r| r.location)),
             ("endpoints", raw.endpoints.as_ref().and_then(|r| r.location)),
             ("operators", raw.operators.as_ref().and_then(|r| r.location)),
-            ("max", raw.max.as_ref().map(|s| s.referenced)),
+            ("max", raw.max.as_ref().map(|s| s.at)),
             ("at", raw.at.as_ref().and_then(|r| r.location)),
         ];
         let exclude_given = raw.exclude.as_ref().and_then(|r| r.location);
@@ -98,7 +98,7 @@ impl Validator<'_> {
             DisclosureComplete => (&["scope"], &[]),
         };
         let mut ok = true;
-        let mut params: Vec<(&str, Option<Location>)> = given.to_vec();
+        let mut params: Vec<(&str, Option<Loc>)> = given.to_vec();
         params.push(("exclude", exclude_given));
         let allowed_with_exclude =
             |p: &str| allowed.contains(&p) || (p == "exclude" && kind == DisclosureComplete);
@@ -136,7 +136,7 @@ impl Validator<'_> {
                         "privflow::model::missing-parameter",
                         format!("a `{}` claim needs `{name}`", kind.as_str()),
                     )
-                    .at(self.span(&raw.id.referenced), format!("`{name}` missing"))
+                    .at(self.span(&raw.id.at), format!("`{name}` missing"))
                     .with_help(format!("add `{name}:` to claim `{}`", raw.id.value)),
                 );
                 ok = false;

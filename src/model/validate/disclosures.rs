@@ -17,7 +17,7 @@ impl Validator<'_> {
         for (file, doc) in documents.iter_mut() {
             self.file = *file;
             for raw in doc.disclosures.take().unwrap_or_default() {
-                let span = self.span(&raw.referenced);
+                let span = self.span(&raw.at);
                 let raw = raw.value;
                 if !self.define(
                     &mut disclosure_names,
@@ -60,7 +60,7 @@ impl Validator<'_> {
                         };
                         self.error(
                             Diagnostic::error("privflow::model::bad-disclosure", message)
-                                .at(self.span(&raw.id.referenced), label)
+                                .at(self.span(&raw.id.at), label)
                                 .with_help(help),
                         );
                         continue;

@@ -1,7 +1,7 @@
 //! Entities and systems: ids defined once, owners resolved in the file that names them, the
 //! ownership forest checked for cycles, every system's operator resolved.
 
-use serde_saphyr::Spanned;
+use crate::model::span::Spanned;
 
 use super::{Names, Validator};
 use crate::diagnostics::Diagnostic;
@@ -43,7 +43,7 @@ impl Validator<'_> {
                     owned_by: None,
                     categories: cats,
                     country: raw_entity.country,
-                    span: self.span(&id.referenced),
+                    span: self.span(&id.at),
                 });
                 owners.push(raw_entity.owned_by);
             }
@@ -105,7 +105,7 @@ impl Validator<'_> {
                         "privflow::model::unknown-entity",
                     )?;
                     if location != SystemLocation::Device {
-                        let at = self.span(&holder.referenced);
+                        let at = self.span(&holder.at);
                         self.error(
                             Diagnostic::error(
                                 "privflow::model::held-by-not-device",
@@ -129,7 +129,7 @@ impl Validator<'_> {
                     ephemeral: raw.ephemeral.unwrap_or(false),
                     retention,
                     country: raw.country,
-                    span: self.span(&id.referenced),
+                    span: self.span(&id.at),
                 });
             }
         }

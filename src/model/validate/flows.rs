@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde_saphyr::Spanned;
+use crate::model::span::Spanned;
 
 use super::{Known, Names, Validator};
 use crate::diagnostics::{Diagnostic, FileId};
@@ -22,7 +22,7 @@ impl Validator<'_> {
         for (file, doc) in documents.iter_mut() {
             self.file = *file;
             for raw in doc.flows.take().unwrap_or_default() {
-                let span = self.span(&raw.referenced);
+                let span = self.span(&raw.at);
                 let raw = raw.value;
                 let from = self.resolve(
                     &known.systems,
@@ -67,8 +67,7 @@ impl Validator<'_> {
                     }
                     None => {
                         let generated = format!("{}->{}#{}", raw.from.value, raw.to.value, n);
-                        let as_spanned =
-                            Spanned::new(generated.clone(), raw.from.referenced, raw.from.defined);
+                        let as_spanned = Spanned::new(generated.clone(), raw.from.at);
                         if !self.define(
                             &mut flow_names,
                             &as_spanned,
@@ -103,7 +102,7 @@ impl Validator<'_> {
     /// itself, and data marked aggregated or anonymized that lists a direct identifier.
     fn lint(&mut self, raw: &RawFlow, to_itself: bool, known: &Known) {
         if to_itself {
-            let at = self.span(&raw.to.referenced);
+            let at = self.span(&raw.to.at);
             self.diagnostics.push(
                 Diagnostic::warning(
                     "privflow::lint::self-flow",
@@ -125,7 +124,7 @@ impl Validator<'_> {
         });
         if let (true, Some(item)) = (derived, identifier) {
             let protection = format!("{:?}", raw.protection.unwrap_or_default()).to_lowercase();
-            let at = self.span(&item.referenced);
+            let at = self.span(&item.at);
             self.diagnostics.push(
                 Diagnostic::warning(
                     "privflow::lint::identifying-derived-data",

@@ -13,7 +13,7 @@ pub use waivers::external_waivers;
 
 use std::collections::HashMap;
 
-use serde_saphyr::{Location, Spanned};
+use crate::model::span::{Loc, Spanned};
 
 use super::span::span_of;
 use crate::diagnostics::{Diagnostic, FileId, Sources, Span, did_you_mean};
@@ -89,7 +89,7 @@ struct Known {
 }
 
 impl Validator<'_> {
-    fn span(&self, loc: &Location) -> Span {
+    fn span(&self, loc: &Loc) -> Span {
         span_of(self.file, &self.sources.get(self.file).text, loc)
     }
 
@@ -105,7 +105,7 @@ impl Validator<'_> {
         what: &str,
         code: &'static str,
     ) -> bool {
-        let span = self.span(&id.referenced);
+        let span = self.span(&id.at);
         if id.value.is_empty() {
             self.error(
                 Diagnostic::error(code, format!("empty {what} id")).at(span, "give it a name"),
@@ -145,7 +145,7 @@ impl Validator<'_> {
         if let Some(&i) = names.index.get(&r.value) {
             return Some(i);
         }
-        let span = self.span(&r.referenced);
+        let span = self.span(&r.at);
         let help = did_you_mean(&r.value, names.names()).unwrap_or_else(|| {
             format!(
                 "define `{}` under `{}:` or fix the reference",
@@ -169,7 +169,7 @@ impl Validator<'_> {
             TaxonomyKind::Fields => ("field", "privflow::model::unknown-field"),
             TaxonomyKind::Purposes => ("purpose", "privflow::model::unknown-purpose"),
         };
-        let span = self.span(&r.referenced);
+        let span = self.span(&r.at);
         let help = taxonomy.suggest(&r.value).unwrap_or_else(|| {
             format!("`privflow taxonomy` lists the known {noun}s; new ones go under `taxonomy: {noun}s:`")
         });
@@ -195,7 +195,7 @@ impl Validator<'_> {
     fn duration(&mut self, text: &Spanned<Text>) -> Option<Duration> {
         let parsed = Duration::parse(&text.value.0);
         if parsed.is_none() {
-            let span = self.span(&text.referenced);
+            let span = self.span(&text.at);
             self.error(
                 Diagnostic::error(
                     "privflow::model::bad-duration",
@@ -262,13 +262,13 @@ impl Validator<'_> {
             };
             let text = self.sources.get(*file).text.clone();
             let file = *file;
-            let span_of_loc = |loc: &Location| Some(span_of(file, &text, loc));
+            let span_of_loc = |loc: &Loc| Some(span_of(file, &text, loc));
             for (builder, map) in [
                 (&mut field_builder, taxonomy.fields),
                 (&mut purpose_builder, taxonomy.purposes),
             ] {
                 for (key, raw) in map.unwrap_or_default().0 {
-                    let span = span_of(file, &text, &key.referenced);
+                    let span = span_of(file, &text, &key.at);
                     builder.define(
                         &key.value,
                         raw.unwrap_or_default(),

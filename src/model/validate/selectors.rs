@@ -4,8 +4,8 @@
 use super::{Names, Validator};
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::model::raw::{EntityKind, Refs};
+use crate::model::span::Spanned;
 use crate::model::{EntityId, Selector};
-use serde_saphyr::Spanned;
 
 impl Validator<'_> {
     pub(super) fn selector(
@@ -15,7 +15,7 @@ impl Validator<'_> {
         r: &Spanned<String>,
     ) -> Option<Selector> {
         let text = r.value.as_str();
-        let span = self.span(&r.referenced);
+        let span = self.span(&r.at);
         if text == "*" {
             return Some(Selector::All);
         }

@@ -1,7 +1,7 @@
 //! Waivers: a model's own must name claims and flows that exist; those of a `--waivers` file apply
 //! to each policy that has what they name. Reasons are required, dates checked.
 
-use serde_saphyr::Spanned;
+use crate::model::span::Spanned;
 
 use super::{Names, Validator};
 use crate::diagnostics::{Diagnostic, FileId, Sources};
@@ -47,7 +47,7 @@ impl Validator<'_> {
         origin: Option<usize>,
     ) -> Option<Waiver> {
         // Waiver diagnostics point at the claim the waiver is for.
-        let span = self.span(&raw.claim.referenced);
+        let span = self.span(&raw.claim.at);
         let lookup = |this: &mut Self,
                       names: &Names,
                       r: &Spanned<String>,
@@ -91,7 +91,7 @@ impl Validator<'_> {
         let expires = raw.expires.as_ref().and_then(|e| {
             let date = Date::parse(&e.value.0);
             if date.is_none() {
-                let at = self.span(&e.referenced);
+                let at = self.span(&e.at);
                 self.error(
                     Diagnostic::error(
                         "privflow::model::bad-date",
