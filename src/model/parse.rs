@@ -113,7 +113,12 @@ pub fn parse_file(
         return Err(Box::new(tag));
     }
     let options = options_for(text.len());
-    match serde_saphyr::from_str_with_options::<RawDocument>(text, options.clone()) {
+    // Plain models are read from the parser's events; serde-saphyr reads the rest.
+    let read = match super::reader::read_document(text) {
+        Some(doc) => Ok(doc),
+        None => serde_saphyr::from_str_with_options::<RawDocument>(text, options.clone()),
+    };
+    match read {
         Ok(doc) => {
             check_version(id, text, &doc.privflow.value.to_string(), &doc.privflow.at)?;
             Ok((id, doc))

@@ -1,0 +1,821 @@
+//! The model read straight from parser events: one pass over granit-parser's events builds the
+//! raw document, with no serde in between, for the plain YAML that models are written in.
+//!
+//! Anything outside that subset — anchors, aliases, tags, unknown or repeated keys, a wrong type,
+//! a scalar whose YAML type is in doubt, a second document, a syntax error — makes the reader
+//! step aside: serde-saphyr then reads the file and accepts it or words the error, so what a
+//! file means and how its mistakes are reported never depend on which of the two read it.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use granit_parser::{Event, Parser, ScalarStyle, Span as ParserSpan, StrInput};
+use serde::de::value::{Error as ValueError, StrDeserializer};
+use serde::de::{DeserializeOwned, IntoDeserializer};
+
+use super::raw::{
+    RawClaim, RawCollect, RawDisclosure, RawDocument, RawEntity, RawFlow, RawPolicy, RawShare,
+    RawSystem, RawTaxon, RawTaxonomy, RawWaiver, Refs, SpannedMap, Text,
+};
+use super::span::{Loc, Spanned};
+
+/// Reads a model document, or `None` when serde-saphyr must read it instead.
+pub fn read_document(text: &str) -> Option<RawDocument> {
+    let mut reader = Reader {
+        parser: Parser::new_from_str(text),
+        peeked: None,
+        depth: 0,
+        // Within serde-saphyr's event budget for this file (`parse::options_for`).
+        events_left: text.len() + 1024,
+    };
+    reader.document().ok()
+}
+
+/// The file needs serde-saphyr: to accept what this reader does not, or to word an error.
+struct StepAside;
+
+type Read<T> = Result<T, StepAside>;
+
+/// Nesting this reader follows; deeper files go to serde-saphyr and its depth budget.
+const MAX_DEPTH: usize = 48;
+
+struct Reader<'a> {
+    parser: Parser<'a, StrInput<'a>>,
+    peeked: Option<(Event<'a>, ParserSpan)>,
+    depth: usize,
+    events_left: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn document(&mut self) -> Read<RawDocument> {
+        self.expect(|e| matches!(e, Event::StreamStart))?;
+        self.expect(|e| matches!(e, Event::DocumentStart(..)))?;
+        let document = self.raw_document()?;
+        self.expect(|e| matches!(e, Event::DocumentEnd))?;
+        self.expect(|e| matches!(e, Event::StreamEnd))?;
+        Ok(document)
+    }
+
+    fn raw_document(&mut self) -> Read<RawDocument> {
+        const KEYS: &[&str] = &[
+            "privflow",
+            "policy",
+            "taxonomy",
+            "entities",
+            "systems",
+            "flows",
+            "disclosures",
+            "claims",
+            "waivers",
+        ];
+        let (mut privflow, mut policy, mut taxonomy, mut entities, mut systems) =
+            (None, None, None, None, None);
+        let (mut flows, mut disclosures, mut claims, mut waivers) = (None, None, None, None);
+        self.structure(KEYS, |r, key| {
+            match key {
+                0 => privflow = Some(r.version()?),
+                1 => policy = r.option(Self::policy)?,
+                2 => taxonomy = r.option(Self::taxonomy)?,
+                3 => entities = r.option(|r| r.map(Self::entity))?,
+                4 => systems = r.option(|r| r.map(Self::system))?,
+                5 => flows = r.option(|r| r.list(Self::flow))?,
+                6 => disclosures = r.option(|r| r.list(Self::disclosure))?,
+                7 => claims = r.option(|r| r.list(Self::claim))?,
+                _ => waivers = r.option(|r| r.list(Self::waiver))?,
+            }
+            Ok(())
+        })?;
+        Ok(RawDocument {
+            privflow: privflow.ok_or(StepAside)?,
+            policy,
+            taxonomy,
+            entities,
+            systems,
+            flows,
+            disclosures,
+            claims,
+            waivers,
+        })
+    }
+
+    fn policy(&mut self) -> Read<Spanned<RawPolicy>> {
+        const KEYS: &[&str] = &["id", "speaker", "title", "version", "source"];
+        let (mut id, mut speaker, mut title, mut version, mut source) =
+            (None, None, None, None, None);
+        let at = self.structure(KEYS, |r, key| {
+            match key {
+                0 => id = Some(r.string()?),
+                1 => speaker = Some(r.string()?),
+                2 => title = r.option(Self::text)?,
+                3 => version = r.option(Self::scalar_text)?.map(|t| t.value),
+                _ => source = r.option(Self::text)?,
+            }
+            Ok(())
+        })?;
+        let policy = RawPolicy {
+            id: id.ok_or(StepAside)?,
+            speaker: speaker.ok_or(StepAside)?,
+            title,
+            version,
+            source,
+        };
+        Ok(Spanned::new(policy, at))
+    }
+
+    fn taxonomy(&mut self) -> Read<RawTaxonomy> {
+        let (mut fields, mut purposes) = (None, None);
+        self.structure(&["fields", "purposes"], |r, key| {
+            let taxa = r.option(|r| r.map(|r| r.option(Self::taxon)))?;
+            match key {
+                0 => fields = taxa,
+                _ => purposes = taxa,
+            }
+            Ok(())
+        })?;
+        Ok(RawTaxonomy { fields, purposes })
+    }
+
+    fn taxon(&mut self) -> Read<RawTaxon> {
+        const KEYS: &[&str] = &["label", "description", "parents", "parts", "sensitive"];
+        let mut taxon = RawTaxon::default();
+        self.structure(KEYS, |r, key| {
+            match key {
+                0 => taxon.label = r.option(Self::text)?,
+                1 => taxon.description = r.option(Self::text)?,
+                2 => taxon.parents = r.option(Self::refs)?,
+                3 => taxon.parts = r.option(Self::refs)?,
+                _ => taxon.sensitive = r.option(Self::boolean)?.map(|b| b.value),
+            }
+            Ok(())
+        })?;
+        Ok(taxon)
+    }
+
+    fn entity(&mut self) -> Read<Spanned<RawEntity>> {
+        const KEYS: &[&str] = &["name", "kind", "owned_by", "categories", "country"];
+        let (mut name, mut kind, mut owned_by, mut categories, mut country) =
+            (None, None, None, None, None);
+        let at = self.structure(KEYS, |r, key| {
+            match key {
+                0 => name = r.option(Self::text)?,
+                1 => kind = r.option(Self::keyword)?.map(|k| k.value),
+                2 => owned_by = r.option(Self::string)?,
+                3 => categories = r.option(Self::refs)?,
+                _ => country = r.option(Self::text)?,
+            }
+            Ok(())
+        })?;
+        let entity = RawEntity {
+            name,
+            kind,
+            owned_by,
+            categories,
+            country,
+        };
+        Ok(Spanned::new(entity, at))
+    }
+
+    fn system(&mut self) -> Read<Spanned<RawSystem>> {
+        const KEYS: &[&str] = &[
+            "name",
+            "operated_by",
+            "location",
+            "held_by",
+            "kind",
+            "ephemeral",
+            "retention",
+            "country",
+        ];
+        let (mut name, mut operated_by, mut location, mut held_by) = (None, None, None, None);
+        let (mut kind, mut ephemeral, mut retention, mut country) = (None, None, None, None);
+        let at = self.structure(KEYS, |r, key| {
+            match key {
+                0 => name = r.option(Self::text)?,
+                1 => operated_by = Some(r.string()?),
+                2 => location = r.option(Self::keyword)?.map(|k| k.value),
+                3 => held_by = r.option(Self::string)?,
+                4 => kind = r.option(Self::keyword)?.map(|k| k.value),
+                5 => ephemeral = r.option(Self::boolean)?.map(|b| b.value),
+                6 => retention = r.option(Self::scalar_text)?,
+                _ => country = r.option(Self::text)?,
+            }
+            Ok(())
+        })?;
+        let system = RawSystem {
+            name,
+            operated_by: operated_by.ok_or(StepAside)?,
+            location,
+            held_by,
+            kind,
+            ephemeral,
+            retention,
+            country,
+        };
+        Ok(Spanned::new(system, at))
+    }
+
+    fn flow(&mut self) -> Read<Spanned<RawFlow>> {
+        const KEYS: &[&str] = &[
+            "id",
+            "from",
+            "to",
+            "fields",
+            "purposes",
+            "protection",
+            "retention",
+            "condition",
+            "role",
+            "note",
+        ];
+        let (mut id, mut from, mut to, mut fields, mut purposes) = (None, None, None, None, None);
+        let (mut protection, mut retention, mut condition, mut role, mut note) =
+            (None, None, None, None, None);
+        let at = self.structure(KEYS, |r, key| {
+            match key {
+                0 => id = r.option(Self::string)?,
+                1 => from = Some(r.string()?),
+                2 => to = Some(r.string()?),
+                3 => fields = Some(r.refs()?),
+                4 => purposes = r.option(Self::refs)?,
+                5 => protection = r.option(Self::keyword)?.map(|k| k.value),
+                6 => retention = r.option(Self::scalar_text)?,
+                7 => condition = r.option(Self::text)?,
+                8 => role = r.option(Self::keyword)?.map(|k| k.value),
+                _ => note = r.option(Self::text)?,
+            }
+            Ok(())
+        })?;
+        let flow = RawFlow {
+            id,
+            from: from.ok_or(StepAside)?,
+            to: to.ok_or(StepAside)?,
+            fields: fields.ok_or(StepAside)?,
+            purposes,
+            protection,
+            retention,
+            condition,
+            role,
+            note,
+        };
+        Ok(Spanned::new(flow, at))
+    }
+
+    fn disclosure(&mut self) -> Read<Spanned<RawDisclosure>> {
+        const KEYS: &[&str] = &["id", "text", "source", "share", "collect"];
+        let (mut id, mut text, mut source, mut share, mut collect) = (None, None, None, None, None);
+        let at = self.structure(KEYS, |r, key| {
+            match key {
+                0 => id = Some(r.string()?),
+                1 => text = r.option(Self::text)?,
+                2 => source = r.option(Self::text)?,
+                3 => share = r.option(Self::share)?,
+                _ => collect = r.option(Self::collect)?,
+            }
+            Ok(())
+        })?;
+        let disclosure = RawDisclosure {
+            id: id.ok_or(StepAside)?,
+            text,
+            source,
+            share,
+            collect,
+        };
+        Ok(Spanned::new(disclosure, at))
+    }
+
+    fn share(&mut self) -> Read<Spanned<RawShare>> {
+        let (mut fields, mut with, mut scope, mut purposes) = (None, None, None, None);
+        let at = self.structure(&["fields", "with", "scope", "purposes"], |r, key| {
+            match key {
+                0 => fields = Some(r.refs()?),
+                1 => with = Some(r.refs()?),
+                2 => scope = r.option(Self::keyword)?.map(|k| k.value),
+                _ => purposes = r.option(Self::refs)?,
+            }
+            Ok(())
+        })?;
+        let share = RawShare {
+            fields: fields.ok_or(StepAside)?,
+            with: with.ok_or(StepAside)?,
+            scope,
+            purposes,
+        };
+        Ok(Spanned::new(share, at))
+    }
+
+    fn collect(&mut self) -> Read<Spanned<RawCollect>> {
+        let (mut fields, mut purposes) = (None, None);
+        let at = self.structure(&["fields", "purposes"], |r, key| {
+            match key {
+                0 => fields = Some(r.refs()?),
+                _ => purposes = r.option(Self::refs)?,
+            }
+            Ok(())
+        })?;
+        let collect = RawCollect {
+            fields: fields.ok_or(StepAside)?,
+            purposes,
+        };
+        Ok(Spanned::new(collect, at))
+    }
+
+    fn claim(&mut self) -> Read<Spanned<RawClaim>> {
+        const KEYS: &[&str] = &[
+            "id",
+            "kind",
+            "text",
+            "source",
+            "fields",
+            "with",
+            "scope",
+            "exempt_conditions",
+            "processors_exempt",
+            "include_derived",
+            "purposes",
+            "endpoints",
+            "operators",
+            "max",
+            "at",
+            "exclude",
+        ];
+        let (mut id, mut kind, mut text, mut source) = (None, None, None, None);
+        let (mut fields, mut with, mut scope, mut exempt_conditions) = (None, None, None, None);
+        let (mut processors_exempt, mut include_derived, mut purposes) = (None, None, None);
+        let (mut endpoints, mut operators, mut max, mut at, mut exclude) =
+            (None, None, None, None, None);
+        let location = self.structure(KEYS, |r, key| {
+            match key {
+                0 => id = Some(r.string()?),
+                1 => kind = Some(r.keyword()?),
+                2 => text = r.option(Self::text)?,
+                3 => source = r.option(Self::text)?,
+                4 => fields = r.option(Self::refs)?,
+                5 => with = r.option(Self::refs)?,
+                6 => scope = r.option(Self::keyword)?,
+                7 => exempt_conditions = r.option(Self::refs)?,
+                8 => processors_exempt = r.option(Self::boolean)?,
+                9 => include_derived = r.option(Self::boolean)?,
+                10 => purposes = r.option(Self::refs)?,
+                11 => endpoints = r.option(Self::refs)?,
+                12 => operators = r.option(Self::refs)?,
+                13 => max = r.option(Self::scalar_text)?,
+                14 => at = r.option(Self::refs)?,
+                _ => exclude = r.option(Self::refs)?,
+            }
+            Ok(())
+        })?;
+        let claim = RawClaim {
+            id: id.ok_or(StepAside)?,
+            kind: kind.ok_or(StepAside)?,
+            text,
+            source,
+            fields,
+            with,
+            scope,
+            exempt_conditions,
+            processors_exempt,
+            include_derived,
+            purposes,
+            endpoints,
+            operators,
+            max,
+            at,
+            exclude,
+        };
+        Ok(Spanned::new(claim, location))
+    }
+
+    fn waiver(&mut self) -> Read<Spanned<RawWaiver>> {
+        const KEYS: &[&str] = &[
+            "claim",
+            "reason",
+            "flow",
+            "field",
+            "recipient",
+            "owner",
+            "ticket",
+            "expires",
+        ];
+        let (mut claim, mut reason, mut flow, mut field) = (None, None, None, None);
+        let (mut recipient, mut owner, mut ticket, mut expires) = (None, None, None, None);
+        let at = self.structure(KEYS, |r, key| {
+            match key {
+                0 => claim = Some(r.string()?),
+                1 => reason = Some(r.text()?),
+                2 => flow = r.option(Self::string)?,
+                3 => field = r.option(Self::string)?,
+                4 => recipient = r.option(Self::string)?,
+                5 => owner = r.option(Self::text)?,
+                6 => ticket = r.option(Self::text)?,
+                _ => expires = r.option(Self::scalar_text)?,
+            }
+            Ok(())
+        })?;
+        let waiver = RawWaiver {
+            claim: claim.ok_or(StepAside)?,
+            reason: reason.ok_or(StepAside)?,
+            flow,
+            field,
+            recipient,
+            owner,
+            ticket,
+            expires,
+        };
+        Ok(Spanned::new(waiver, at))
+    }
+
+    // Collections.
+
+    /// A mapping read as a structure with the given keys: `field` reads the value of the key at
+    /// that index. Unknown and repeated keys step aside. Returns where the mapping starts.
+    fn structure(
+        &mut self,
+        keys: &[&str],
+        mut field: impl FnMut(&mut Self, usize) -> Read<()>,
+    ) -> Read<Loc> {
+        let mut seen = 0u32;
+        self.mapping(|r, key, _| {
+            let index = keys.iter().position(|k| *k == key).ok_or(StepAside)?;
+            let bit = 1u32 << index;
+            if seen & bit != 0 {
+                return Err(StepAside);
+            }
+            seen |= bit;
+            field(r, index)
+        })
+    }
+
+    /// A mapping from ids to definitions, in document order; a repeated id steps aside.
+    fn map<V>(&mut self, mut value: impl FnMut(&mut Self) -> Read<V>) -> Read<SpannedMap<V>> {
+        let mut entries = Vec::new();
+        let mut seen = HashSet::new();
+        self.mapping(|r, key, at| {
+            if !seen.insert(key.to_owned()) {
+                return Err(StepAside);
+            }
+            entries.push((Spanned::new(key.to_owned(), at), value(r)?));
+            Ok(())
+        })?;
+        Ok(SpannedMap(entries))
+    }
+
+    /// A mapping whose keys are plain text; `entry` reads each value.
+    fn mapping(&mut self, mut entry: impl FnMut(&mut Self, &str, Loc) -> Read<()>) -> Read<Loc> {
+        let (event, span) = self.next()?;
+        if !matches!(event, Event::MappingStart(..)) {
+            return Err(StepAside);
+        }
+        self.enter()?;
+        loop {
+            if matches!(self.peek()?, Event::MappingEnd) {
+                self.next()?;
+                break;
+            }
+            let (key, style, at) = self.scalar()?;
+            if is_null(&key, style) {
+                return Err(StepAside);
+            }
+            entry(self, &key, at)?;
+        }
+        self.depth -= 1;
+        loc(&span)
+    }
+
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Read<T>) -> Read<Vec<T>> {
+        let (event, _) = self.next()?;
+        if !matches!(event, Event::SequenceStart(..)) {
+            return Err(StepAside);
+        }
+        self.enter()?;
+        let mut items = Vec::new();
+        while !matches!(self.peek()?, Event::SequenceEnd) {
+            items.push(item(self)?);
+        }
+        self.next()?;
+        self.depth -= 1;
+        Ok(items)
+    }
+
+    /// One name or a list of names (`with: meta`, `with: [meta]`).
+    fn refs(&mut self) -> Read<Refs> {
+        if let Event::Scalar(..) = self.peek()? {
+            let (value, style, at) = self.scalar()?;
+            let text = match style {
+                ScalarStyle::Plain => plain_is_text(&value),
+                ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => true,
+                _ => false,
+            };
+            if !text {
+                return Err(StepAside);
+            }
+            return Ok(Refs {
+                items: vec![Spanned::new(value.into_owned(), at)],
+                location: Some(at),
+            });
+        }
+        let (_, span) = self.peek_with_span()?;
+        let at = loc(span)?;
+        let items = self.list(Self::string)?;
+        Ok(Refs {
+            items,
+            location: Some(at),
+        })
+    }
+
+    // Scalars.
+
+    /// Text of any style; a plain null (`~`, `null`, nothing) is not text.
+    fn string(&mut self) -> Read<Spanned<String>> {
+        let (value, style, at) = self.scalar()?;
+        if is_null(&value, style) {
+            return Err(StepAside);
+        }
+        Ok(Spanned::new(value.into_owned(), at))
+    }
+
+    fn text(&mut self) -> Read<String> {
+        self.string().map(|s| s.value)
+    }
+
+    /// A value YAML may type as a string or a number (`30d`, `0`, `2021-01-04`), read as text.
+    /// Numbers other than plain decimal integers step aside: serde-saphyr words them.
+    fn scalar_text(&mut self) -> Read<Spanned<Text>> {
+        let (value, style, at) = self.scalar()?;
+        let plain = style == ScalarStyle::Plain;
+        if !plain && !matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+            return Err(StepAside);
+        }
+        if plain && !plain_is_text(&value) && decimal(&value).is_none() {
+            return Err(StepAside);
+        }
+        Ok(Spanned::new(Text(value.into_owned()), at))
+    }
+
+    fn version(&mut self) -> Read<Spanned<u64>> {
+        let (value, style, at) = self.scalar()?;
+        match decimal(&value) {
+            Some(n) if style == ScalarStyle::Plain => Ok(Spanned::new(n, at)),
+            _ => Err(StepAside),
+        }
+    }
+
+    fn boolean(&mut self) -> Read<Spanned<bool>> {
+        let (value, style, at) = self.scalar()?;
+        match (style, value.as_ref()) {
+            (ScalarStyle::Plain, "true") => Ok(Spanned::new(true, at)),
+            (ScalarStyle::Plain, "false") => Ok(Spanned::new(false, at)),
+            _ => Err(StepAside),
+        }
+    }
+
+    /// One of an enum's snake-case names (`e2ee`, `no_share`).
+    fn keyword<T: DeserializeOwned>(&mut self) -> Read<Spanned<T>> {
+        let (value, style, at) = self.scalar()?;
+        if style != ScalarStyle::Plain {
+            return Err(StepAside);
+        }
+        let name: StrDeserializer<'_, ValueError> = value.as_ref().into_deserializer();
+        T::deserialize(name)
+            .map(|v| Spanned::new(v, at))
+            .map_err(|_| StepAside)
+    }
+
+    fn option<T>(&mut self, read: impl FnOnce(&mut Self) -> Read<T>) -> Read<Option<T>> {
+        if let Event::Scalar(value, style, ..) = self.peek()?
+            && is_null(value, *style)
+        {
+            self.next()?;
+            return Ok(None);
+        }
+        read(self).map(Some)
+    }
+
+    fn scalar(&mut self) -> Read<(Cow<'a, str>, ScalarStyle, Loc)> {
+        match self.next()? {
+            (Event::Scalar(value, style, ..), span) => Ok((value, style, loc(&span)?)),
+            _ => Err(StepAside),
+        }
+    }
+
+    // Events.
+
+    fn enter(&mut self) -> Read<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(StepAside);
+        }
+        Ok(())
+    }
+
+    fn expect(&mut self, wanted: impl FnOnce(&Event) -> bool) -> Read<()> {
+        let (event, _) = self.next()?;
+        if wanted(&event) {
+            Ok(())
+        } else {
+            Err(StepAside)
+        }
+    }
+
+    fn peek(&mut self) -> Read<&Event<'a>> {
+        self.peek_with_span().map(|(event, _)| event)
+    }
+
+    fn peek_with_span(&mut self) -> Read<(&Event<'a>, &ParserSpan)> {
+        if self.peeked.is_none() {
+            self.peeked = Some(self.pull()?);
+        }
+        let (event, span) = self.peeked.as_ref().ok_or(StepAside)?;
+        Ok((event, span))
+    }
+
+    fn next(&mut self) -> Read<(Event<'a>, ParserSpan)> {
+        match self.peeked.take() {
+            Some(peeked) => Ok(peeked),
+            None => self.pull(),
+        }
+    }
+
+    /// The parser's next event; anything that carries an anchor or a tag, an alias, or a
+    /// syntax error steps aside.
+    fn pull(&mut self) -> Read<(Event<'a>, ParserSpan)> {
+        self.events_left = self.events_left.checked_sub(1).ok_or(StepAside)?;
+        let (event, span) = self
+            .parser
+            .next()
+            .ok_or(StepAside)?
+            .map_err(|_| StepAside)?;
+        match &event {
+            Event::Scalar(_, _, anchor, tag)
+            | Event::SequenceStart(_, anchor, tag)
+            | Event::MappingStart(_, anchor, tag) => {
+                if *anchor != 0 || tag.is_some() {
+                    return Err(StepAside);
+                }
+            }
+            Event::SequenceEnd
+            | Event::MappingEnd
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(..)
+            | Event::DocumentEnd => {}
+            _ => return Err(StepAside),
+        }
+        Ok((event, span))
+    }
+}
+
+/// Where an event stands, as serde-saphyr records it: byte range, line, column from 1.
+fn loc(span: &ParserSpan) -> Read<Loc> {
+    let start = span.start.byte_offset().ok_or(StepAside)?;
+    let end = span.end.byte_offset().ok_or(StepAside)?;
+    Ok(Loc::new(
+        start,
+        end.saturating_sub(start),
+        span.start.line(),
+        span.start.col() + 1,
+    ))
+}
+
+fn is_null(value: &str, style: ScalarStyle) -> bool {
+    style == ScalarStyle::Plain && matches!(value, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// Whether YAML types a plain scalar as a string beyond doubt: no null, boolean or number.
+fn plain_is_text(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "" | "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+    ) {
+        return false;
+    }
+    let Some(first) = value.chars().next() else {
+        return false;
+    };
+    if !(first.is_ascii_digit() || matches!(first, '+' | '-' | '.')) {
+        return true;
+    }
+    // Could be a number in some YAML schema: only clearly non-numeric text passes.
+    let digits = value.trim_start_matches(['+', '-']);
+    let radix = ["0x", "0o", "0b"].iter().any(|p| digits.starts_with(p));
+    !radix && !value.contains(':') && value.replace('_', "").parse::<f64>().is_err()
+}
+
+/// A plain decimal integer as YAML reads it: digits only, no sign, no leading zero.
+fn decimal(value: &str) -> Option<u64> {
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    let leading_zero = value.len() > 1 && value.starts_with('0');
+    if !digits || leading_zero {
+        return None;
+    }
+    value.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::read_document;
+    use crate::model::parse::options_for;
+    use crate::model::raw::RawDocument;
+
+    /// What serde-saphyr reads, as the reader must read it too.
+    fn serde_reads(text: &str) -> Result<RawDocument, serde_saphyr::Error> {
+        serde_saphyr::from_str_with_options(text, options_for(text.len()))
+    }
+
+    /// The reader reads `text` exactly as serde-saphyr does, locations included, or steps aside.
+    fn agrees(text: &str) -> bool {
+        let Some(fast) = read_document(text) else {
+            return false;
+        };
+        let slow = serde_reads(text).expect("the reader accepted what serde-saphyr refuses");
+        assert_eq!(format!("{fast:#?}"), format!("{slow:#?}"), "in\n{text}");
+        true
+    }
+
+    fn yaml_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                yaml_files(&path, found);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                found.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn every_bundled_policy_and_valid_fixture_is_read_from_events_as_serde_reads_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        yaml_files(&root.join("policies"), &mut files);
+        yaml_files(&root.join("fixtures/valid"), &mut files);
+        files.sort();
+        let mut aside = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            if !agrees(&text) {
+                aside.push(file.display().to_string());
+            }
+        }
+        assert!(files.len() > 20, "{} files", files.len());
+        assert_eq!(aside, Vec::<String>::new(), "stepped aside");
+    }
+
+    #[test]
+    fn broken_fixtures_are_left_to_serde_or_read_alike() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        yaml_files(&root.join("fixtures"), &mut files);
+        for file in &files {
+            if let Ok(text) = std::fs::read_to_string(file) {
+                agrees(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn doubtful_yaml_steps_aside() {
+        let head = "privflow: 1\npolicy: {id: p, speaker: s}\n";
+        for body in [
+            // Anchors, aliases, merge keys, tags.
+            "entities: {a: &x {name: A}, b: *x}",
+            "systems: {s: {<<: {operated_by: a}}}",
+            "entities: {a: !!map {name: A}}",
+            // Unknown, repeated and missing keys.
+            "entities: {a: {nmae: A}}",
+            "entities: {a: {name: A, name: B}}",
+            "entities: {a: {name: A}, a: {name: B}}",
+            "flows: [{from: a, to: b}]",
+            // Wrong types and scalars whose type is in doubt.
+            "flows: [{from: a, to: b, fields: 12}]",
+            "flows: [{from: a, to: b, fields: [x], retention: 1.5}]",
+            "flows: [{from: a, to: b, fields: [x], retention: 0x10}]",
+            "flows: [{from: a, to: b, fields: [x], protection: TLS}]",
+            "claims: [{id: c, kind: e2ee, processors_exempt: yes}]",
+            "flows: [{from: ~, to: b, fields: [x]}]",
+        ] {
+            let text = format!("{head}{body}\n");
+            assert!(read_document(&text).is_none(), "read: {body}");
+        }
+        assert!(read_document("privflow: 01\n").is_none());
+        assert!(read_document("privflow: 1\n---\nprivflow: 1\n").is_none());
+    }
+
+    #[test]
+    fn plain_models_in_every_style_are_read_as_serde_reads_them() {
+        for text in [
+            "privflow: 1\n",
+            "privflow: 1\npolicy:\n  id: p\n  speaker: \"s\"\n  version: 2\n  title: 'T'\n",
+            "privflow: 1\nsystems:\n  app: {operated_by: a, retention: 30d, ephemeral: true}\n  db:\n    operated_by: a\n    retention: \"0\"\n",
+            "privflow: 1\nflows:\n  - from: app\n    to: db\n    fields: user.contact.phone_number\n    retention: 0\n  - {from: db, to: app, fields: [a, 'b', \"c\"]}\n  - from: db\n    to: app\n    fields: [x]\n    note: >\n      folded\n      text\n",
+            "privflow: 1\nwaivers:\n  - claim: c\n    reason: |\n      literal\n    expires: 2021-01-04\n",
+            "privflow: 1\ntaxonomy:\n  fields:\n    x.y: ~\n    x.z: {parents: x.y, sensitive: false}\n",
+            "privflow: 1\nentities: ~\nclaims:\n- id: c\n  kind: no_share\n  with: [meta]\n  scope: group\n  max: 90d\n",
+            "privflow: 1\nentities:\n  é: {name: Ünïcode, country: ID}\n",
+        ] {
+            assert!(agrees(text), "stepped aside:\n{text}");
+        }
+    }
+}
