@@ -170,6 +170,24 @@ enum Preference {
     Broader,
 }
 
+/// A flow that carries the key, as the BFS walks it: ordered by source, then preference, then
+/// flow order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Carrying {
+    from: SystemId,
+    preference: Preference,
+    flow: FlowId,
+    to: SystemId,
+}
+
+/// What arrives at a system over the flows that carry a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Arriving {
+    Nothing,
+    OnlyCiphertext,
+    Readable,
+}
+
 /// Follows field keys across the flow graph: reach and passes per key, each computed once and
 /// shared by every claim and by the receipts.
 pub struct Tracer<'m> {
@@ -208,19 +226,25 @@ impl<'m> Tracer<'m> {
             return r.clone();
         }
         let passes = self.passes(k);
-        let mut preference: Vec<Option<Preference>> = vec![None; self.model().flows.len()];
-        for p in passes.iter() {
-            if !self.graph.flow_counts(p.flow, options) {
-                continue;
-            }
-            preference[p.flow.index()] = Some(match p.certainty {
-                Certainty::Definite if p.listed == k => Preference::Listed,
-                Certainty::Definite => Preference::Composite,
-                Certainty::Possible => Preference::Broader,
-            });
-        }
-        let definite = self.bfs(&preference, true);
-        let any = self.bfs(&preference, false);
+        let carrying: Vec<Carrying> = passes
+            .iter()
+            .filter(|p| self.graph.flow_counts(p.flow, options))
+            .map(|p| {
+                let flow = self.model().flow(p.flow);
+                Carrying {
+                    from: flow.from,
+                    preference: match p.certainty {
+                        Certainty::Definite if p.listed == k => Preference::Listed,
+                        Certainty::Definite => Preference::Composite,
+                        Certainty::Possible => Preference::Broader,
+                    },
+                    flow: p.flow,
+                    to: flow.to,
+                }
+            })
+            .collect();
+        let definite = self.bfs(&carrying, true);
+        let any = self.bfs(&carrying, false);
         let reach = Rc::new(Reach { definite, any });
         self.reaches.insert((k, *options), reach.clone());
         reach
@@ -228,30 +252,44 @@ impl<'m> Tracer<'m> {
 
     /// Multi-source BFS over (system, holding) from where the key enters the speaker's systems
     /// (SPEC §4.2): a speaker system that no other speaker system feeds the key, unless it
-    /// receives the key only as ciphertext.
-    fn bfs(&self, passing: &[Option<Preference>], definite_only: bool) -> Vec<Option<Step>> {
+    /// receives the key only as ciphertext. It walks only the flows that carry the key, as a
+    /// flat adjacency (CSR) by source, so its cost follows the key's flows, not the model's.
+    fn bfs(&self, carrying: &[Carrying], definite_only: bool) -> Vec<Option<Step>> {
         let graph = &self.graph;
         let n = graph.model.systems.len();
-        let usable = |flow: FlowId| match passing[flow.index()] {
-            Some(Preference::Broader) => !definite_only,
-            Some(_) => true,
-            None => false,
-        };
-        let fed_by_speaker = |s: SystemId| {
-            graph
-                .incoming(s)
-                .any(|(flow, from)| from != s && graph.is_speaker_system(from) && usable(flow))
-        };
-        // Only `e2ee` hops bring it in: what arrives is ciphertext, so the key does not enter here.
-        let ciphertext_only = |s: SystemId| {
-            let mut incoming = graph
-                .incoming(s)
-                .filter(|&(flow, _)| usable(flow))
-                .peekable();
-            !graph.is_device(s)
-                && incoming.peek().is_some()
-                && incoming.all(|(flow, _)| graph.model.flow(flow).protection == Protection::E2ee)
-        };
+        // Among equally short paths, prefer flows that list the key itself, then flow order
+        // (flows are sorted by id, so this never depends on the input's order).
+        let mut out: Vec<Carrying> = carrying
+            .iter()
+            .filter(|c| !definite_only || c.preference != Preference::Broader)
+            .copied()
+            .collect();
+        out.sort_unstable();
+        let mut first = vec![0u32; n + 1];
+        for c in &out {
+            first[c.from.index() + 1] += 1;
+        }
+        for s in 0..n {
+            first[s + 1] += first[s];
+        }
+        let leaving = |s: SystemId| &out[first[s.index()] as usize..first[s.index() + 1] as usize];
+        // Per system: fed the key by another speaker system; receives it only over `e2ee` hops
+        // (what arrives is ciphertext, so the key does not enter there).
+        let mut fed_by_speaker = vec![false; n];
+        let mut arrives = vec![Arriving::Nothing; n];
+        for c in &out {
+            let to = c.to.index();
+            if c.from != c.to && graph.is_speaker_system(c.from) {
+                fed_by_speaker[to] = true;
+            }
+            let e2ee = graph.model.flow(c.flow).protection == Protection::E2ee;
+            arrives[to] = match (arrives[to], e2ee) {
+                (Arriving::Nothing | Arriving::OnlyCiphertext, true) => Arriving::OnlyCiphertext,
+                _ => Arriving::Readable,
+            };
+        }
+        let ciphertext_only =
+            |s: SystemId| !graph.is_device(s) && arrives[s.index()] == Arriving::OnlyCiphertext;
         let mut steps: Vec<Option<Step>> = vec![None; 2 * n];
         let mut queue = VecDeque::new();
         let start = Step {
@@ -260,47 +298,38 @@ impl<'m> Tracer<'m> {
             from: Holding::Plaintext,
         };
         for s in (0..n as u32).map(SystemId) {
-            if graph.is_speaker_system(s) && !fed_by_speaker(s) && !ciphertext_only(s) {
+            if graph.is_speaker_system(s) && !fed_by_speaker[s.index()] && !ciphertext_only(s) {
                 steps[slot(s, Holding::Plaintext)] = Some(start);
                 queue.push_back((s, Holding::Plaintext));
             }
         }
-        let mut cursor = 0;
+        // Systems that send the key, in system order: where a cycle may need an entry point.
+        let mut senders = out.iter().map(|c| c.from).peekable();
         loop {
             while let Some((s, held)) = queue.pop_front() {
                 let hops = steps[slot(s, held)].map_or(0, |st| st.hops);
-                let mut out: Vec<_> = graph
-                    .outgoing(s)
-                    .filter(|&(flow, _)| usable(flow))
-                    .map(|(flow, t)| (passing[flow.index()], flow, t))
-                    .collect();
-                // Among equally short paths, prefer flows that list the key itself, then flow
-                // order (flows are sorted by id, so this never depends on the input's order).
-                out.sort_unstable();
-                for (_, flow, t) in out {
-                    let next = held.after(graph, flow);
-                    if steps[slot(t, next)].is_none() {
-                        steps[slot(t, next)] = Some(Step {
-                            via: Some(flow),
+                for c in leaving(s) {
+                    let next = held.after(graph, c.flow);
+                    if steps[slot(c.to, next)].is_none() {
+                        steps[slot(c.to, next)] = Some(Step {
+                            via: Some(c.flow),
                             hops: hops + 1,
                             from: held,
                         });
-                        queue.push_back((t, next));
+                        queue.push_back((c.to, next));
                     }
                 }
             }
             // Speaker systems that only feed each other in a cycle have no entry point: the first
             // one not reached that sends the key becomes one.
-            let next = (cursor..n).map(|s| SystemId(s as u32)).find(|&s| {
+            let next = senders.by_ref().find(|&s| {
                 graph.is_speaker_system(s)
                     && steps[slot(s, Holding::Plaintext)].is_none()
                     && steps[slot(s, Holding::Ciphertext)].is_none()
                     && !ciphertext_only(s)
-                    && graph.outgoing(s).any(|(flow, _)| usable(flow))
             });
             match next {
                 Some(s) => {
-                    cursor = s.index() + 1;
                     steps[slot(s, Holding::Plaintext)] = Some(start);
                     queue.push_back((s, Holding::Plaintext));
                 }
