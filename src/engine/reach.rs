@@ -51,9 +51,27 @@ pub struct Step {
 /// the shortest path of any certainty.
 #[derive(Clone, Debug)]
 pub struct Reach {
-    /// Indexed by `system * 2 + holding`.
-    definite: Vec<Option<Step>>,
-    any: Vec<Option<Step>>,
+    definite: Steps,
+    any: Steps,
+}
+
+/// The states a BFS reached, by `system * 2 + holding`: only those, sorted, so a key that
+/// reaches few of 10 000 systems costs what it reaches.
+#[derive(Clone, Debug)]
+struct Steps(Vec<(u32, Step)>);
+
+impl Steps {
+    fn get(&self, slot: usize) -> Option<Step> {
+        let at = self
+            .0
+            .binary_search_by_key(&slot, |(s, _)| *s as usize)
+            .ok()?;
+        Some(self.0[at].1)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 fn slot(system: SystemId, holding: Holding) -> usize {
@@ -61,7 +79,7 @@ fn slot(system: SystemId, holding: Holding) -> usize {
 }
 
 impl Reach {
-    fn table(&self, certainty: Certainty) -> &[Option<Step>] {
+    fn table(&self, certainty: Certainty) -> &Steps {
         match certainty {
             Certainty::Definite => &self.definite,
             Certainty::Possible => &self.any,
@@ -72,7 +90,11 @@ impl Reach {
     pub fn holds(&self, system: SystemId, holding: Holding) -> Option<(Certainty, Step)> {
         [Certainty::Definite, Certainty::Possible]
             .into_iter()
-            .find_map(|c| self.table(c)[slot(system, holding)].map(|step| (c, step)))
+            .find_map(|c| {
+                self.table(c)
+                    .get(slot(system, holding))
+                    .map(|step| (c, step))
+            })
     }
 
     /// Best way `system` can read the key: held in plaintext.
@@ -88,7 +110,7 @@ impl Reach {
             .find_map(|c| {
                 [Holding::Plaintext, Holding::Ciphertext]
                     .into_iter()
-                    .find_map(|h| self.table(c)[slot(system, h)].map(|step| (c, h, step)))
+                    .find_map(|h| self.table(c).get(slot(system, h)).map(|step| (c, h, step)))
             })
     }
 
@@ -105,17 +127,17 @@ impl Reach {
         let table = self.table(certainty);
         let (mut at, mut held) = (system, holding);
         while walked.insert((me, certainty, slot(at, held))) {
-            let Some(Some(Step {
+            let Some(Step {
                 via: Some(flow),
                 from,
                 ..
-            })) = table.get(slot(at, held))
+            }) = table.get(slot(at, held))
             else {
                 break;
             };
-            flows.insert(*flow);
-            at = model.flow(*flow).from;
-            held = *from;
+            flows.insert(flow);
+            at = model.flow(flow).from;
+            held = from;
         }
     }
 
@@ -130,15 +152,15 @@ impl Reach {
         let table = self.table(certainty);
         let mut flows = Vec::new();
         let (mut at, mut held) = (system, holding);
-        while let Some(Some(Step {
+        while let Some(Step {
             via: Some(flow),
             from,
             ..
-        })) = table.get(slot(at, held))
+        }) = table.get(slot(at, held))
         {
-            flows.push(*flow);
-            at = model.flow(*flow).from;
-            held = *from;
+            flows.push(flow);
+            at = model.flow(flow).from;
+            held = from;
             if flows.len() > table.len() {
                 break; // defensive: a predecessor chain never exceeds the state count
             }
@@ -194,6 +216,7 @@ pub struct Tracer<'m> {
     pub graph: FlowGraph<'m>,
     reaches: HashMap<(TaxonId, ReachOptions), Rc<Reach>>,
     passes: HashMap<TaxonId, Rc<Vec<Pass>>>,
+    arrivals: HashMap<(TaxonId, ReachOptions, bool), Rc<Vec<Arrival>>>,
 }
 
 impl<'m> Tracer<'m> {
@@ -202,6 +225,7 @@ impl<'m> Tracer<'m> {
             graph: FlowGraph::new(model),
             reaches: HashMap::new(),
             passes: HashMap::new(),
+            arrivals: HashMap::new(),
         }
     }
 
@@ -254,7 +278,7 @@ impl<'m> Tracer<'m> {
     /// (SPEC §4.2): a speaker system that no other speaker system feeds the key, unless it
     /// receives the key only as ciphertext. It walks only the flows that carry the key, as a
     /// flat adjacency (CSR) by source, so its cost follows the key's flows, not the model's.
-    fn bfs(&self, carrying: &[Carrying], definite_only: bool) -> Vec<Option<Step>> {
+    fn bfs(&self, carrying: &[Carrying], definite_only: bool) -> Steps {
         let graph = &self.graph;
         let n = graph.model.systems.len();
         // Among equally short paths, prefer flows that list the key itself, then flow order
@@ -336,19 +360,29 @@ impl<'m> Tracer<'m> {
                 None => break,
             }
         }
-        steps
+        Steps(
+            steps
+                .into_iter()
+                .enumerate()
+                .filter_map(|(slot, step)| Some((slot as u32, step?)))
+                .collect(),
+        )
     }
 
     /// Every arrival of key `k` over a flow that carries it under `options`, one per way the
     /// source holds it; with `from_anywhere`, also the hop alone from a source the speaker's data
-    /// does not definitely reach.
+    /// does not definitely reach. Computed once and shared by every claim that asks.
     pub fn arrivals(
         &mut self,
         k: TaxonId,
         options: &ReachOptions,
         from_anywhere: bool,
-    ) -> (Rc<Reach>, Vec<Arrival>) {
+    ) -> (Rc<Reach>, Rc<Vec<Arrival>>) {
         let reach = self.reach(k, options);
+        let key = (k, *options, from_anywhere);
+        if let Some(arrivals) = self.arrivals.get(&key) {
+            return (reach, arrivals.clone());
+        }
         let passes = self.passes(k);
         let graph = &self.graph;
         let mut out = Vec::new();
@@ -390,6 +424,8 @@ impl<'m> Tracer<'m> {
                 out.push(arrival(None, 1));
             }
         }
+        let out = Rc::new(out);
+        self.arrivals.insert(key, out.clone());
         (reach, out)
     }
 }

@@ -41,7 +41,7 @@ fn travel(model: &Model, field: TaxonId) -> (BTreeSet<FlowId>, BTreeSet<FlowId>)
     let (mut carried, mut plaintext) = (BTreeSet::new(), BTreeSet::new());
     for k in tracer.graph.travelling_keys(field) {
         let (_, arrivals) = tracer.arrivals(k, &ReachOptions::default(), true);
-        for a in arrivals {
+        for a in arrivals.iter() {
             carried.insert(a.flow);
             let source = a.source.map_or(Holding::Plaintext, |(_, h)| h);
             if source == Holding::Plaintext && model.flow(a.flow).protection != Protection::E2ee {

@@ -131,11 +131,11 @@ impl<'a, 'm> Checker<'a, 'm> {
             let mut candidates = Vec::new();
             for k in keys {
                 let (reach, arrivals) = self.tracer.arrivals(k, options, from_anywhere);
-                for arrival in arrivals {
+                for arrival in arrivals.iter() {
                     if reads == Reads::Plaintext && !arrival.plaintext {
                         continue;
                     }
-                    let Some((verdict, notes)) = judge(self.model(), &arrival) else {
+                    let Some((verdict, notes)) = judge(self.model(), arrival) else {
                         continue;
                     };
                     candidates.push(Candidate {
