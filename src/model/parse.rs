@@ -82,12 +82,13 @@ pub fn parse_file(
     input: InputFile,
     sources: &mut Sources,
 ) -> Result<(FileId, RawDocument), Problem> {
-    let text: Arc<str> = match std::str::from_utf8(&input.bytes) {
+    let InputFile { path, bytes } = input;
+    let text: Arc<str> = match std::str::from_utf8(&bytes) {
         Ok(text) => Arc::from(text),
         Err(e) => {
-            let valid = &input.bytes[..e.valid_up_to()];
+            let valid = &bytes[..e.valid_up_to()];
             let prefix: Arc<str> = Arc::from(String::from_utf8_lossy(valid).as_ref());
-            let id = sources.add(input.path, prefix.clone());
+            let id = sources.add(path, prefix.clone());
             let span = Span::at_offset(id, &prefix, prefix.len(), 0);
             return Err(Box::new(
                 Diagnostic::error("privflow::load::not-utf8", "the file is not valid UTF-8")
@@ -96,7 +97,9 @@ pub fn parse_file(
             ));
         }
     };
-    let id = sources.add(input.path, text.clone());
+    // The text is held once, by the sources, while the model is read.
+    drop(bytes);
+    let id = sources.add(path, text.clone());
     let text = text.as_ref();
     if text
         .lines()

@@ -41,7 +41,7 @@ const MAX_DEPTH: usize = 48;
 
 struct Reader<'a> {
     parser: Parser<'a, StrInput<'a>>,
-    peeked: Option<(Event<'a>, ParserSpan)>,
+    peeked: Option<(Event<'a>, Loc)>,
     depth: usize,
     events_left: usize,
 }
@@ -461,7 +461,7 @@ impl<'a> Reader<'a> {
 
     /// A mapping whose keys are plain text; `entry` reads each value.
     fn mapping(&mut self, mut entry: impl FnMut(&mut Self, &str, Loc) -> Read<()>) -> Read<Loc> {
-        let (event, span) = self.next()?;
+        let (event, at) = self.next()?;
         if !matches!(event, Event::MappingStart(..)) {
             return Err(StepAside);
         }
@@ -478,7 +478,7 @@ impl<'a> Reader<'a> {
             entry(self, &key, at)?;
         }
         self.depth -= 1;
-        loc(&span)
+        Ok(at)
     }
 
     fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Read<T>) -> Read<Vec<T>> {
@@ -513,9 +513,10 @@ impl<'a> Reader<'a> {
                 location: Some(at),
             });
         }
-        let (_, span) = self.peek_with_span()?;
-        let at = loc(span)?;
-        let items = self.list(Self::string)?;
+        let (_, &at) = self.peek_with_loc()?;
+        let mut items = self.list(Self::string)?;
+        // Most lists name one to three keys: no spare room kept per flow.
+        items.shrink_to_fit();
         Ok(Refs {
             items,
             location: Some(at),
@@ -592,7 +593,7 @@ impl<'a> Reader<'a> {
 
     fn scalar(&mut self) -> Read<(Cow<'a, str>, ScalarStyle, Loc)> {
         match self.next()? {
-            (Event::Scalar(value, style, ..), span) => Ok((value, style, loc(&span)?)),
+            (Event::Scalar(value, style, ..), at) => Ok((value, style, at)),
             _ => Err(StepAside),
         }
     }
@@ -617,18 +618,18 @@ impl<'a> Reader<'a> {
     }
 
     fn peek(&mut self) -> Read<&Event<'a>> {
-        self.peek_with_span().map(|(event, _)| event)
+        self.peek_with_loc().map(|(event, _)| event)
     }
 
-    fn peek_with_span(&mut self) -> Read<(&Event<'a>, &ParserSpan)> {
+    fn peek_with_loc(&mut self) -> Read<(&Event<'a>, &Loc)> {
         if self.peeked.is_none() {
             self.peeked = Some(self.pull()?);
         }
-        let (event, span) = self.peeked.as_ref().ok_or(StepAside)?;
-        Ok((event, span))
+        let (event, at) = self.peeked.as_ref().ok_or(StepAside)?;
+        Ok((event, at))
     }
 
-    fn next(&mut self) -> Read<(Event<'a>, ParserSpan)> {
+    fn next(&mut self) -> Read<(Event<'a>, Loc)> {
         match self.peeked.take() {
             Some(peeked) => Ok(peeked),
             None => self.pull(),
@@ -637,7 +638,7 @@ impl<'a> Reader<'a> {
 
     /// The parser's next event; anything that carries an anchor or a tag, an alias, or a
     /// syntax error steps aside.
-    fn pull(&mut self) -> Read<(Event<'a>, ParserSpan)> {
+    fn pull(&mut self) -> Read<(Event<'a>, Loc)> {
         self.events_left = self.events_left.checked_sub(1).ok_or(StepAside)?;
         let (event, span) = self
             .parser
@@ -660,7 +661,7 @@ impl<'a> Reader<'a> {
             | Event::DocumentEnd => {}
             _ => return Err(StepAside),
         }
-        Ok((event, span))
+        Ok((event, loc(&span)?))
     }
 }
 

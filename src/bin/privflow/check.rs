@@ -53,5 +53,8 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
             )
         }
     };
-    emit_code(&text)
+    let code = emit_code(&text);
+    // The process ends next: dropping a large model value by value only costs time.
+    std::mem::forget(ws);
+    code
 }

@@ -89,5 +89,10 @@ pub(crate) fn run(mut args: Args, color: ColorChoice) -> u8 {
             serde_json::to_string_pretty(&found).unwrap_or_default()
         ),
     };
-    emit_code(&text)
+    let code = emit_code(&text);
+    // The process ends next: dropping a large model value by value only costs time.
+    std::mem::forget(found);
+    std::mem::forget(run);
+    std::mem::forget(workspace);
+    code
 }

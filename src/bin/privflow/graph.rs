@@ -101,5 +101,11 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
             serde_json::to_string_pretty(&export::json(&graphs)).unwrap_or_default()
         ),
     };
-    emit_code(&text)
+    let code = emit_code(&text);
+    // The process ends next: dropping a large model value by value only costs time.
+    std::mem::forget(graphs);
+    std::mem::forget(parts);
+    std::mem::forget(run);
+    std::mem::forget(workspace);
+    code
 }

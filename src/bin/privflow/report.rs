@@ -99,13 +99,18 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
             serde_json::to_string_pretty(&reports).unwrap_or_default()
         ),
     };
-    match args.output {
+    let code = match args.output {
         None => emit_code(&text),
         Some(path) => match write_file(&path, &text) {
             Ok(()) => EXIT_OK,
             Err(()) => EXIT_MODEL_ERROR,
         },
-    }
+    };
+    // The process ends next: dropping a large model value by value only costs time.
+    std::mem::forget(reports);
+    std::mem::forget(run);
+    std::mem::forget(workspace);
+    code
 }
 
 /// The diff of a report's policies against a base version, for "changes since": policies pair

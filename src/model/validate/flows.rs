@@ -17,7 +17,10 @@ impl Validator<'_> {
         known: &Known,
     ) -> (Names, Vec<Flow>) {
         let mut flow_names = Names::new();
-        let mut flows: Vec<Flow> = Vec::new();
+        let listed = documents
+            .iter()
+            .map(|(_, d)| d.flows.as_ref().map_or(0, Vec::len));
+        let mut flows: Vec<Flow> = Vec::with_capacity(listed.sum());
         let mut pair_counts: HashMap<(u32, u32), u32> = HashMap::new();
         for (file, doc) in documents.iter_mut() {
             self.file = *file;
