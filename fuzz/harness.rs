@@ -17,6 +17,10 @@ pub const SIDE_SEPARATOR: &[u8] = b"\n=====\n";
 
 /// The model target: bytes as a model file, through load, audit and every renderer.
 pub fn model(data: &[u8]) {
+    // Whatever the event reader reads, serde-saphyr must read alike.
+    if let Ok(text) = std::str::from_utf8(data) {
+        privflow::model::reader::reads_as_serde_does(text);
+    }
     match load_inputs(vec![input("fuzz.yaml", data)]) {
         Ok(workspace) => render_everything(&workspace),
         Err(failure) => render_failure(&failure),

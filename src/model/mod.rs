@@ -12,7 +12,7 @@ mod parse;
 mod policies;
 mod prescan;
 pub mod raw;
-mod reader;
+pub mod reader;
 mod shape;
 pub mod side_file;
 pub mod span;

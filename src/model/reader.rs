@@ -31,6 +31,22 @@ pub fn read_document(text: &str) -> Option<RawDocument> {
     reader.document().ok()
 }
 
+/// The differential check of the unit tests and the `model` fuzz target: whether the reader read
+/// `text` itself (`false`: it stepped aside). Panics, showing both readings, when what it read
+/// differs in any value or location from what serde-saphyr reads, or serde-saphyr refuses it.
+#[doc(hidden)]
+pub fn reads_as_serde_does(text: &str) -> bool {
+    let Some(fast) = read_document(text) else {
+        return false;
+    };
+    let options = super::parse::options_for(text.len());
+    match serde_saphyr::from_str_with_options::<RawDocument>(text, options) {
+        Ok(slow) => assert_eq!(format!("{fast:#?}"), format!("{slow:#?}"), "in\n{text}"),
+        Err(e) => panic!("the reader accepted what serde-saphyr refuses ({e}):\n{text}"),
+    }
+    true
+}
+
 /// The file needs serde-saphyr: to accept what this reader does not, or to word an error.
 struct StepAside;
 
@@ -716,24 +732,7 @@ fn decimal(value: &str) -> Option<u64> {
 mod tests {
     use std::path::Path;
 
-    use super::read_document;
-    use crate::model::parse::options_for;
-    use crate::model::raw::RawDocument;
-
-    /// What serde-saphyr reads, as the reader must read it too.
-    fn serde_reads(text: &str) -> Result<RawDocument, serde_saphyr::Error> {
-        serde_saphyr::from_str_with_options(text, options_for(text.len()))
-    }
-
-    /// The reader reads `text` exactly as serde-saphyr does, locations included, or steps aside.
-    fn agrees(text: &str) -> bool {
-        let Some(fast) = read_document(text) else {
-            return false;
-        };
-        let slow = serde_reads(text).expect("the reader accepted what serde-saphyr refuses");
-        assert_eq!(format!("{fast:#?}"), format!("{slow:#?}"), "in\n{text}");
-        true
-    }
+    use super::{read_document, reads_as_serde_does as agrees};
 
     fn yaml_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
