@@ -178,9 +178,13 @@ pub fn audit_within<'m>(
     }
     let (diagnostics, matched_external_waivers) =
         waivers::apply(model, &mut heads, options.today, options.strict);
+    let mut of_claim: Vec<Vec<&FindingHead>> = vec![Vec::new(); model.claims.len()];
+    for head in &heads {
+        of_claim[head.claim].push(head);
+    }
     for result in &mut claims {
         if result.status != Status::Skipped {
-            result.status = status(heads.iter().filter(|f| f.claim == result.claim));
+            result.status = status(of_claim[result.claim].iter().copied());
         }
     }
     let (findings, unlisted) = list(
