@@ -28,9 +28,19 @@ fn main() {
         keys: 200,
         claims: 1_000,
     };
-    // `-- --model FILE` writes the generated model for profiling, and measures nothing.
+    // `-- --model FILE [SYSTEMS,FLOWS,KEYS,CLAIMS]` writes the generated model (for profiling,
+    // or for the peers' equal models in benches/peers.sh), and measures nothing.
     if let Some(at) = args.iter().position(|a| a == "--model") {
-        std::fs::write(&args[at + 1], generate::model(&base)).unwrap();
+        let size = args.get(at + 2).map_or(base, |dims| {
+            let n: Vec<usize> = dims.split(',').map(|d| d.parse().unwrap()).collect();
+            generate::Size {
+                systems: n[0],
+                flows: n[1],
+                keys: n[2],
+                claims: n[3],
+            }
+        });
+        std::fs::write(&args[at + 1], generate::model(&size)).unwrap();
         return;
     }
     let dir = tempfile::tempdir().unwrap();
