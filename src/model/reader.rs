@@ -814,6 +814,10 @@ mod tests {
             "privflow: 1\ntaxonomy:\n  fields:\n    x.y: ~\n    x.z: {parents: x.y, sensitive: false}\n",
             "privflow: 1\nentities: ~\nclaims:\n- id: c\n  kind: no_share\n  with: [meta]\n  scope: group\n  max: 90d\n",
             "privflow: 1\nentities:\n  é: {name: Ünïcode, country: ID}\n",
+            // Line ends, a byte-order mark, markers, comments and escapes.
+            "privflow: 1\r\nentities:\r\n  a: {name: \"A\\u00e9\\tb\"}  # c\r\n",
+            "\u{feff}privflow: 1\nentities: {a: {name: A}}\n",
+            "%YAML 1.2\n---\nprivflow: 1 # version\n...\n",
         ] {
             assert!(agrees(text), "stepped aside:\n{text}");
         }
