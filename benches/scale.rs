@@ -149,6 +149,25 @@ fn main() {
         );
     }
 
+    let million = generate::Size {
+        flows: 10 * base.flows,
+        ..copy(&base)
+    };
+    let path = write(dir.path(), "million.yaml", &generate::model(&million));
+    let size = mib(std::fs::metadata(&path).unwrap().len());
+    let cost = audit_once(&path, DEFAULT_BUDGET);
+    println!(
+        "10⁶ flows ({size:.0} MiB, within the default file limit): {:.2?}  {:.1} MiB ({:.1}× the file){}",
+        cost.wall,
+        cost.peak_mib,
+        cost.peak_mib / size,
+        cost.killed
+            .as_deref()
+            .map(|k| format!("  (killed {k})"))
+            .unwrap_or_default()
+    );
+    let _ = std::fs::remove_file(&path);
+
     let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     let mut bundled: Vec<Cost> = (0..ROUNDS)
         .map(|_| audit_once(&policies, DEFAULT_BUDGET))
