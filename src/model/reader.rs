@@ -13,6 +13,7 @@ use granit_parser::{Event, Parser, ScalarStyle, Span as ParserSpan, StrInput};
 use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 
+use super::parse::TOP_LEVEL_KEYS;
 use super::raw::{
     RawClaim, RawCollect, RawDisclosure, RawDocument, RawEntity, RawFlow, RawPolicy, RawShare,
     RawSystem, RawTaxon, RawTaxonomy, RawWaiver, Refs, SpannedMap, Text,
@@ -73,21 +74,11 @@ impl<'a> Reader<'a> {
     }
 
     fn raw_document(&mut self) -> Read<RawDocument> {
-        const KEYS: &[&str] = &[
-            "privflow",
-            "policy",
-            "taxonomy",
-            "entities",
-            "systems",
-            "flows",
-            "disclosures",
-            "claims",
-            "waivers",
-        ];
         let (mut privflow, mut policy, mut taxonomy, mut entities, mut systems) =
             (None, None, None, None, None);
         let (mut flows, mut disclosures, mut claims, mut waivers) = (None, None, None, None);
-        self.structure(KEYS, |r, key| {
+        // In the order of `TOP_LEVEL_KEYS`.
+        self.structure(&TOP_LEVEL_KEYS, |r, key| {
             match key {
                 0 => privflow = Some(r.version()?),
                 1 => policy = r.option(Self::policy)?,
