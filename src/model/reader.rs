@@ -26,8 +26,10 @@ pub fn read_document(text: &str) -> Option<RawDocument> {
         parser: Parser::new_from_str(text),
         peeked: None,
         depth: 0,
-        // Within serde-saphyr's event budget for this file (`parse::options_for`).
-        events_left: text.len() + 1024,
+        // serde-saphyr's event budget for this file: past it, serde words the error.
+        events_left: super::parse::options_for(text.len())
+            .budget
+            .map_or(0, |budget| budget.max_events),
     };
     reader.document().ok()
 }
@@ -690,11 +692,10 @@ fn is_null(value: &str, style: ScalarStyle) -> bool {
 
 /// Whether YAML types a plain scalar as a string beyond doubt: no null, boolean or number.
 fn plain_is_text(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "" | "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
-    ) {
+    const WORDS: [&str; 11] = [
+        "", "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n",
+    ];
+    if WORDS.iter().any(|w| value.eq_ignore_ascii_case(w)) {
         return false;
     }
     let Some(first) = value.chars().next() else {
