@@ -20,18 +20,99 @@ use super::raw::{
 };
 use super::span::{Loc, Spanned};
 
-/// Reads a model document, or `None` when serde-saphyr must read it instead.
+mod pieces;
+
+/// Pieces smaller than this are not worth a thread.
+const MIN_PIECE: usize = 1 << 20;
+
+/// Reads a model document, or `None` when serde-saphyr must read it instead. A long `flows:`
+/// list is read in pieces on every core; what is read never depends on how many there are.
 pub fn read_document(text: &str) -> Option<RawDocument> {
-    let mut reader = Reader {
-        parser: Parser::new_from_str(text),
-        peeked: None,
-        depth: 0,
-        // serde-saphyr's event budget for this file: past it, serde words the error.
-        events_left: super::parse::options_for(text.len())
-            .budget
-            .map_or(0, |budget| budget.max_events),
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    read_in_pieces(text, cores, MIN_PIECE).or_else(|| read_whole(text))
+}
+
+/// Reads the file in one pass on this thread.
+fn read_whole(text: &str) -> Option<RawDocument> {
+    Reader::new(text, Shift::NONE, event_budget(text))
+        .document()
+        .ok()
+}
+
+/// Reads the `flows:` list in at most `parts` pieces of at least `min_piece` bytes, each on a
+/// thread of its own, and the rest of the file with the list cut out on this one; `None` when
+/// the file cannot be cut or any reading steps aside (the whole file then reads in one pass).
+fn read_in_pieces(text: &str, parts: usize, min_piece: usize) -> Option<RawDocument> {
+    let plan = pieces::plan(text, parts, min_piece)?;
+    let rest = [&text[..plan.start], &text[plan.end..]].concat();
+    let budget = event_budget(text);
+    let cut_out = Shift {
+        cut: plan.start,
+        bytes: plan.end - plan.start,
+        lines: plan.lines,
     };
-    reader.document().ok()
+    let (document, read) = std::thread::scope(|scope| {
+        let others: Vec<_> = plan.pieces[1..]
+            .iter()
+            .map(|&piece| scope.spawn(move || read_piece(text, piece, budget)))
+            .collect();
+        let mut reader = Reader::new(&rest, cut_out, budget);
+        reader.flows_cut_out_at = Some(plan.key);
+        let document = reader.document().map(|d| (d, reader.events_read()));
+        let first = read_piece(text, plan.pieces[0], budget);
+        let read: Vec<_> = std::iter::once(first)
+            .chain(
+                others
+                    .into_iter()
+                    .map(|t| t.join().unwrap_or(Err(StepAside))),
+            )
+            .collect();
+        (document, read)
+    });
+    let (mut document, mut events) = document.ok()?;
+    let mut flows = Vec::new();
+    for piece in read {
+        let (list, piece_events) = piece.ok()?;
+        flows.extend(list);
+        events += piece_events;
+    }
+    // As many events as the file read in one pass: its null under `flows:` is a list there,
+    // and each piece's stream, document and list marks are not.
+    events = (events + 1 + 2).checked_sub(1 + 6 * plan.pieces.len())?;
+    if events > budget {
+        return None;
+    }
+    document.flows = Some(flows);
+    Some(document)
+}
+
+/// One piece of the `flows:` list read as a list of its own, with the events it took.
+fn read_piece(
+    text: &str,
+    piece: pieces::Piece,
+    budget: usize,
+) -> Read<(Vec<Spanned<RawFlow>>, usize)> {
+    let shift = Shift {
+        cut: 0,
+        bytes: piece.start,
+        lines: piece.lines_before,
+    };
+    let mut reader = Reader::new(&text[piece.start..piece.end], shift, budget);
+    // As deep as the list is in the whole file: under the document's mapping.
+    reader.depth = 1;
+    reader.expect(|e| matches!(e, Event::StreamStart))?;
+    reader.expect(|e| matches!(e, Event::DocumentStart(..)))?;
+    let flows = reader.list(Reader::flow)?;
+    reader.expect(|e| matches!(e, Event::DocumentEnd))?;
+    reader.expect(|e| matches!(e, Event::StreamEnd))?;
+    Ok((flows, reader.events_read()))
+}
+
+/// serde-saphyr's event budget for this file: past it, serde words the error.
+fn event_budget(text: &str) -> usize {
+    super::parse::options_for(text.len())
+        .budget
+        .map_or(0, |budget| budget.max_events)
 }
 
 /// The differential check of the unit tests and the `model` fuzz target: whether the reader read
@@ -39,9 +120,17 @@ pub fn read_document(text: &str) -> Option<RawDocument> {
 /// differs in any value or location from what serde-saphyr reads, or serde-saphyr refuses it.
 #[doc(hidden)]
 pub fn reads_as_serde_does(text: &str) -> bool {
-    let Some(fast) = read_document(text) else {
+    let Some(fast) = read_whole(text) else {
         return false;
     };
+    // Cut into pieces as small as the file allows, the reading is the same.
+    if let Some(cut) = read_in_pieces(text, 3, 1) {
+        assert_eq!(
+            format!("{cut:#?}"),
+            format!("{fast:#?}"),
+            "in pieces:\n{text}"
+        );
+    }
     let options = super::parse::options_for(text.len());
     match serde_saphyr::from_str_with_options::<RawDocument>(text, options) {
         Ok(slow) => assert_eq!(format!("{fast:#?}"), format!("{slow:#?}"), "in\n{text}"),
@@ -63,9 +152,60 @@ struct Reader<'a> {
     peeked: Option<(Event<'a>, Loc)>,
     depth: usize,
     events_left: usize,
+    budget: usize,
+    /// Where the text read stands in the file.
+    shift: Shift,
+    /// The offset of a `flows` key whose list was cut out of the text, to be read in pieces.
+    flows_cut_out_at: Option<usize>,
+}
+
+/// How offsets and lines in the text read map to the file: from `cut` on, they move by
+/// `bytes` and `lines` (a piece of the file, or the file with a piece cut out).
+#[derive(Clone, Copy)]
+struct Shift {
+    cut: usize,
+    bytes: usize,
+    lines: usize,
+}
+
+impl Shift {
+    const NONE: Shift = Shift {
+        cut: usize::MAX,
+        bytes: 0,
+        lines: 0,
+    };
+
+    fn offset(self, at: usize) -> usize {
+        if at >= self.cut { at + self.bytes } else { at }
+    }
+
+    fn line(self, at: usize, line: usize) -> usize {
+        if at >= self.cut {
+            line + self.lines
+        } else {
+            line
+        }
+    }
 }
 
 impl<'a> Reader<'a> {
+    /// A reader of `text`, standing at `shift` in a file with the given event budget.
+    fn new(text: &'a str, shift: Shift, budget: usize) -> Reader<'a> {
+        Reader {
+            parser: Parser::new_from_str(text),
+            peeked: None,
+            depth: 0,
+            events_left: budget,
+            budget,
+            shift,
+            flows_cut_out_at: None,
+        }
+    }
+
+    fn events_read(&self) -> usize {
+        self.budget - self.events_left
+    }
+
     fn document(&mut self) -> Read<RawDocument> {
         self.expect(|e| matches!(e, Event::StreamStart))?;
         self.expect(|e| matches!(e, Event::DocumentStart(..)))?;
@@ -80,9 +220,15 @@ impl<'a> Reader<'a> {
             (None, None, None, None, None);
         let (mut flows, mut disclosures, mut claims, mut waivers) = (None, None, None, None);
         // In the order of `TOP_LEVEL_KEYS`.
-        self.structure(&TOP_LEVEL_KEYS, |r, key| {
+        let mut flows_cut_out = false;
+        self.structure_at(&TOP_LEVEL_KEYS, |r, key, at| {
             match key {
                 0 => privflow = Some(r.version()?),
+                // The list read in pieces leaves nothing under its key.
+                5 if r.flows_cut_out_at == Some(at.offset as usize) => {
+                    r.option(|_| Err::<(), _>(StepAside))?;
+                    flows_cut_out = true;
+                }
                 1 => policy = r.option(Self::policy)?,
                 2 => taxonomy = r.option(Self::taxonomy)?,
                 3 => entities = r.option(|r| r.map(Self::entity))?,
@@ -94,6 +240,9 @@ impl<'a> Reader<'a> {
             }
             Ok(())
         })?;
+        if self.flows_cut_out_at.is_some() != flows_cut_out {
+            return Err(StepAside);
+        }
         Ok(RawDocument {
             privflow: privflow.ok_or(StepAside)?,
             policy,
@@ -442,15 +591,24 @@ impl<'a> Reader<'a> {
         keys: &[&str],
         mut field: impl FnMut(&mut Self, usize) -> Read<()>,
     ) -> Read<Loc> {
+        self.structure_at(keys, |r, key, _| field(r, key))
+    }
+
+    /// A structure whose `field` is also told where its key stands.
+    fn structure_at(
+        &mut self,
+        keys: &[&str],
+        mut field: impl FnMut(&mut Self, usize, Loc) -> Read<()>,
+    ) -> Read<Loc> {
         let mut seen = 0u32;
-        self.mapping(|r, key, _| {
+        self.mapping(|r, key, at| {
             let index = keys.iter().position(|k| *k == key).ok_or(StepAside)?;
             let bit = 1u32 << index;
             if seen & bit != 0 {
                 return Err(StepAside);
             }
             seen |= bit;
-            field(r, index)
+            field(r, index, at)
         })
     }
 
@@ -670,20 +828,22 @@ impl<'a> Reader<'a> {
             | Event::DocumentEnd => {}
             _ => return Err(StepAside),
         }
-        Ok((event, loc(&span)?))
+        Ok((event, self.loc(&span)?))
     }
-}
 
-/// Where an event stands, as serde-saphyr records it: byte range, line, column from 1.
-fn loc(span: &ParserSpan) -> Read<Loc> {
-    let start = span.start.byte_offset().ok_or(StepAside)?;
-    let end = span.end.byte_offset().ok_or(StepAside)?;
-    Ok(Loc::new(
-        start,
-        end.saturating_sub(start),
-        span.start.line(),
-        span.start.col() + 1,
-    ))
+    /// Where an event stands in the file, as serde-saphyr records it: byte range, line,
+    /// column from 1.
+    fn loc(&self, span: &ParserSpan) -> Read<Loc> {
+        let start = span.start.byte_offset().ok_or(StepAside)?;
+        let end = span.end.byte_offset().ok_or(StepAside)?;
+        let (from, to) = (self.shift.offset(start), self.shift.offset(end));
+        Ok(Loc::new(
+            from,
+            to.saturating_sub(from),
+            self.shift.line(start, span.start.line()),
+            span.start.col() + 1,
+        ))
+    }
 }
 
 fn is_null(value: &str, style: ScalarStyle) -> bool {
@@ -724,7 +884,7 @@ fn decimal(value: &str) -> Option<u64> {
 mod tests {
     use std::path::Path;
 
-    use super::{read_document, reads_as_serde_does as agrees};
+    use super::{read_document, read_in_pieces, read_whole, reads_as_serde_does as agrees};
 
     fn yaml_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -753,6 +913,26 @@ mod tests {
         }
         assert!(files.len() > 20, "{} files", files.len());
         assert_eq!(aside, Vec::<String>::new(), "stepped aside");
+    }
+
+    #[test]
+    fn lists_read_in_pieces_read_as_in_one_pass() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("policies/whatsapp-2021.yaml")).unwrap();
+        let whole = format!("{:#?}", read_whole(&text).unwrap());
+        for parts in [2, 3, 7] {
+            let cut = read_in_pieces(&text, parts, 1).expect("cut into pieces");
+            assert_eq!(format!("{cut:#?}"), whole, "{parts} pieces");
+        }
+        // A `flows:` line that is not the key, or a key with something under it after the cut,
+        // leaves the file to one pass.
+        for text in [
+            "privflow: 1\npolicy:\n  id: p\n  speaker: s\n  title: \"a\nflows:\n  - x\n  - y\"\n",
+            "privflow: 1\nflows:\n  - {from: a, to: b, fields: [x]}\n  - {from: b, to: c, fields: [x]}\n flows: 1\n",
+        ] {
+            assert!(read_in_pieces(text, 2, 1).is_none(), "{text}");
+            agrees(text);
+        }
     }
 
     #[test]
