@@ -1,7 +1,7 @@
 //! The audit of one policy: reach, then receipts and their verdicts, then every claim; waivers
 //! applied and statuses rolled up. Produces data only; `output` renders it.
 
-use super::claims::{Checker, no_expansion};
+use super::claims::{Checker, check_on_receipts, no_expansion};
 use super::disclosures::verdict::{ConflictMode, DisclosureVerdict};
 use super::disclosures::{self, Disclosures};
 use super::finding::{Finding, FindingHead, Status, Verdict};
@@ -152,13 +152,26 @@ pub fn audit_within<'m>(
     options: AuditOptions,
     run_budget: &mut Option<usize>,
 ) -> PolicyAudit<'m> {
-    let mut tracer = Tracer::new(model);
-    let disclosures = disclosures::judge(&mut tracer, options.conflict);
-    let mut checker = Checker::new(&mut tracer, &disclosures);
+    let tracer = Tracer::new(model);
+    // Receipts and their verdicts on one core, the claims on the flows on another: both ask
+    // the tracer, which computes each key's reach once for whichever asks first.
+    let (disclosures, on_flows) = std::thread::scope(|scope| {
+        let judging = scope.spawn(|| disclosures::judge(&tracer, options.conflict));
+        let checker = Checker::new(&tracer);
+        let on_flows: Vec<_> = (0..model.claims.len()).map(|i| checker.check(i)).collect();
+        let disclosures = judging
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (disclosures, on_flows)
+    });
     let mut claims = Vec::new();
     let mut heads = Vec::new();
-    for index in 0..model.claims.len() {
-        match checker.check(index) {
+    for (index, on_flows) in on_flows.into_iter().enumerate() {
+        let found = match model.claims[index].kind {
+            ClaimKind::DisclosureComplete => Some(check_on_receipts(model, index, &disclosures)),
+            _ => on_flows,
+        };
+        match found {
             None => claims.push(ClaimResult {
                 claim: index,
                 status: Status::Skipped,

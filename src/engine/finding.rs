@@ -1,7 +1,7 @@
 //! Findings and statuses: what a claim check reports, and how findings roll up into a claim's
 //! status. A finding's witness path is data here; renderers decide how it looks.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -123,7 +123,7 @@ pub enum Route {
     /// The flow `last`, after the path by which the speaker's data reached its source in
     /// `reach` (none: `last` leaves where the data enters).
     Reached {
-        reach: Rc<Reach>,
+        reach: Arc<Reach>,
         source: Option<(Certainty, Holding)>,
         last: FlowId,
     },

@@ -3,7 +3,8 @@
 //! Computed once per (key, options) and shared by every claim, receipt and output.
 
 use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::graph::{Certainty, FlowGraph, Pass, ReachOptions};
 use crate::model::taxonomy::TaxonId;
@@ -211,21 +212,43 @@ enum Arriving {
 }
 
 /// Follows field keys across the flow graph: reach and passes per key, each computed once and
-/// shared by every claim and by the receipts.
+/// shared by every claim and by the receipts, on whichever thread asks first.
 pub struct Tracer<'m> {
     pub graph: FlowGraph<'m>,
-    reaches: HashMap<(TaxonId, ReachOptions), Rc<Reach>>,
-    passes: HashMap<TaxonId, Rc<Vec<Pass>>>,
-    arrivals: HashMap<(TaxonId, ReachOptions, bool), Rc<Vec<Arrival>>>,
+    reaches: Cache<(TaxonId, ReachOptions), Reach>,
+    passes: Cache<TaxonId, Vec<Pass>>,
+    arrivals: Cache<(TaxonId, ReachOptions, bool), Vec<Arrival>>,
+}
+
+/// Values computed once per key and shared across threads: a thread that asks for a value
+/// another is computing waits for it, so none is computed twice.
+struct Cache<K, V>(Mutex<HashMap<K, Arc<OnceLock<Arc<V>>>>>);
+
+impl<K: Eq + Hash, V> Cache<K, V> {
+    fn new() -> Cache<K, V> {
+        Cache(Mutex::new(HashMap::new()))
+    }
+
+    fn get_or(&self, key: K, compute: impl FnOnce() -> V) -> Arc<V> {
+        let cell = {
+            // A thread that panicked while holding the lock left the map whole.
+            let mut cells = self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            cells.entry(key).or_default().clone()
+        };
+        cell.get_or_init(|| Arc::new(compute())).clone()
+    }
 }
 
 impl<'m> Tracer<'m> {
     pub fn new(model: &'m Model) -> Tracer<'m> {
         Tracer {
             graph: FlowGraph::new(model),
-            reaches: HashMap::new(),
-            passes: HashMap::new(),
-            arrivals: HashMap::new(),
+            reaches: Cache::new(),
+            passes: Cache::new(),
+            arrivals: Cache::new(),
         }
     }
 
@@ -234,21 +257,18 @@ impl<'m> Tracer<'m> {
     }
 
     /// The flows that pass key `k` (see [`FlowGraph::passes`]), computed once.
-    pub fn passes(&mut self, k: TaxonId) -> Rc<Vec<Pass>> {
-        if let Some(p) = self.passes.get(&k) {
-            return p.clone();
-        }
-        let p = Rc::new(self.graph.passes(k));
-        self.passes.insert(k, p.clone());
-        p
+    pub fn passes(&self, k: TaxonId) -> Arc<Vec<Pass>> {
+        self.passes.get_or(k, || self.graph.passes(k))
     }
 
     /// Reach of key `k` from the speaker's systems over every flow that carries it, computed once
     /// per (key, options) and shared by every claim that asks.
-    pub fn reach(&mut self, k: TaxonId, options: &ReachOptions) -> Rc<Reach> {
-        if let Some(r) = self.reaches.get(&(k, *options)) {
-            return r.clone();
-        }
+    pub fn reach(&self, k: TaxonId, options: &ReachOptions) -> Arc<Reach> {
+        self.reaches
+            .get_or((k, *options), || self.compute_reach(k, options))
+    }
+
+    fn compute_reach(&self, k: TaxonId, options: &ReachOptions) -> Reach {
         let passes = self.passes(k);
         let carrying: Vec<Carrying> = passes
             .iter()
@@ -269,9 +289,7 @@ impl<'m> Tracer<'m> {
             .collect();
         let definite = self.bfs(&carrying, true);
         let any = self.bfs(&carrying, false);
-        let reach = Rc::new(Reach { definite, any });
-        self.reaches.insert((k, *options), reach.clone());
-        reach
+        Reach { definite, any }
     }
 
     /// Multi-source BFS over (system, holding) from where the key enters the speaker's systems
@@ -373,16 +391,25 @@ impl<'m> Tracer<'m> {
     /// source holds it; with `from_anywhere`, also the hop alone from a source the speaker's data
     /// does not definitely reach. Computed once and shared by every claim that asks.
     pub fn arrivals(
-        &mut self,
+        &self,
         k: TaxonId,
         options: &ReachOptions,
         from_anywhere: bool,
-    ) -> (Rc<Reach>, Rc<Vec<Arrival>>) {
+    ) -> (Arc<Reach>, Arc<Vec<Arrival>>) {
         let reach = self.reach(k, options);
-        let key = (k, *options, from_anywhere);
-        if let Some(arrivals) = self.arrivals.get(&key) {
-            return (reach, arrivals.clone());
-        }
+        let arrivals = self.arrivals.get_or((k, *options, from_anywhere), || {
+            self.compute_arrivals(k, options, from_anywhere, &reach)
+        });
+        (reach, arrivals)
+    }
+
+    fn compute_arrivals(
+        &self,
+        k: TaxonId,
+        options: &ReachOptions,
+        from_anywhere: bool,
+        reach: &Reach,
+    ) -> Vec<Arrival> {
         let passes = self.passes(k);
         let graph = &self.graph;
         let mut out = Vec::new();
@@ -424,8 +451,6 @@ impl<'m> Tracer<'m> {
                 out.push(arrival(None, 1));
             }
         }
-        let out = Rc::new(out);
-        self.arrivals.insert(key, out.clone());
-        (reach, out)
+        out
     }
 }

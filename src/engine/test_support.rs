@@ -1,13 +1,13 @@
 //! Small models from YAML for the engine's unit tests, and the stages run on them as `audit`
 //! runs them: reach, then receipts and verdicts, then one claim.
 
-use super::claims::Checker;
+use super::claims::{Checker, check_on_receipts};
 use super::disclosures::verdict::ConflictMode;
 use super::disclosures::{self, Disclosures};
 use super::finding::Finding;
 use super::reach::Tracer;
-use crate::model::Model;
 use crate::model::loader::{InputFile, load_inputs};
+use crate::model::{ClaimKind, Model};
 
 pub fn model(yaml: &str) -> Model {
     let header = "privflow: 1\npolicy: {id: test, speaker: app-co}\n";
@@ -23,7 +23,7 @@ pub fn model(yaml: &str) -> Model {
 
 /// Every receipt of `model` with its verdict under `mode`.
 pub fn judged(model: &Model, mode: ConflictMode) -> Disclosures {
-    disclosures::judge(&mut Tracer::new(model), mode)
+    disclosures::judge(&Tracer::new(model), mode)
 }
 
 /// The findings of claim `id`.
@@ -33,14 +33,17 @@ pub fn findings(model: &Model, id: &str) -> Vec<Finding> {
         .iter()
         .position(|c| c.id == id)
         .expect("claim exists");
-    let mut tracer = Tracer::new(model);
-    let disclosures = disclosures::judge(&mut tracer, ConflictMode::default());
-    Checker::new(&mut tracer, &disclosures)
-        .check(index)
-        .expect("claim kind is checked")
-        .into_iter()
-        .map(|f| f.trace(model))
-        .collect()
+    let tracer = Tracer::new(model);
+    let found = match model.claims[index].kind {
+        ClaimKind::DisclosureComplete => {
+            let disclosures = disclosures::judge(&tracer, ConflictMode::default());
+            check_on_receipts(model, index, &disclosures)
+        }
+        _ => Checker::new(&tracer)
+            .check(index)
+            .expect("claim kind is checked"),
+    };
+    found.into_iter().map(|f| f.trace(model)).collect()
 }
 
 /// Runs claim `id` and describes its findings as `verdict field@system: a>b>c`.

@@ -37,7 +37,7 @@ pub struct Subgraph<'a> {
 /// Where a field's keys travel, as the audit's reach says (SPEC §4.2): every flow that carries
 /// one of them from where it is held, and those of these that carry it only as ciphertext.
 fn travel(model: &Model, field: TaxonId) -> (BTreeSet<FlowId>, BTreeSet<FlowId>) {
-    let mut tracer = Tracer::new(model);
+    let tracer = Tracer::new(model);
     let (mut carried, mut plaintext) = (BTreeSet::new(), BTreeSet::new());
     for k in tracer.graph.travelling_keys(field) {
         let (_, arrivals) = tracer.arrivals(k, &ReachOptions::default(), true);

@@ -1,18 +1,16 @@
 //! `disclosure_complete`: every receipt by another entity is disclosed. An `omitted` receipt
 //! violates it, a `vague` one makes it possible; `exclude` leaves entities out.
 
-use super::Checker;
+use crate::engine::disclosures::Disclosures;
 use crate::engine::disclosures::receipts::ReceiptKind;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::{FindingHead, Verdict};
-use crate::model::Claim;
 use crate::model::Scope;
+use crate::model::{Claim, Model};
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
-    let model = checker.model();
+pub fn check(model: &Model, claim: &Claim, disclosures: &Disclosures) -> Vec<FindingHead> {
     let excluded = model.select(&claim.exclude, claim.scope, Scope::Exact);
-    checker
-        .disclosures
+    disclosures
         .judged
         .iter()
         .filter(|j| j.receipt.kind == ReceiptKind::Share && !excluded[j.receipt.entity.index()])

@@ -12,7 +12,7 @@ use crate::model::{Claim, FlowId, Model, Protection, SystemId, SystemLocation};
 /// Where a BFS state came from: the flow and the previous state (system, holds plaintext).
 type Predecessor = Option<(FlowId, usize)>;
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
+pub fn check(checker: &Checker, claim: &Claim) -> Vec<FindingHead> {
     let model = checker.model();
     let n = model.systems.len();
     let mut endpoint = vec![false; n];

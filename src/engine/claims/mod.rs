@@ -23,8 +23,7 @@ use crate::model::{Claim, ClaimKind, FlowId, Model, SystemId};
 
 /// Checks the claims of one model against its reach and its judged receipts.
 pub struct Checker<'a, 'm> {
-    pub tracer: &'a mut Tracer<'m>,
-    disclosures: &'a Disclosures,
+    pub tracer: &'a Tracer<'m>,
 }
 
 /// Which arrivals a check is about: what a system can read, or whatever it keeps.
@@ -49,19 +48,17 @@ pub struct Candidate {
 }
 
 impl<'a, 'm> Checker<'a, 'm> {
-    pub fn new(tracer: &'a mut Tracer<'m>, disclosures: &'a Disclosures) -> Checker<'a, 'm> {
-        Checker {
-            tracer,
-            disclosures,
-        }
+    pub fn new(tracer: &'a Tracer<'m>) -> Checker<'a, 'm> {
+        Checker { tracer }
     }
 
     pub fn model(&self) -> &'m Model {
         self.tracer.model()
     }
 
-    /// Runs the check of `claim`; `None` for kinds evaluated elsewhere (they are skipped).
-    pub fn check(&mut self, claim_index: usize) -> Option<Vec<FindingHead>> {
+    /// Runs the check of `claim` against the flows; `None` for kinds judged on the receipts
+    /// ([`check_on_receipts`]) or against a base version (`no_expansion`).
+    pub fn check(&self, claim_index: usize) -> Option<Vec<FindingHead>> {
         let claim = &self.model().claims[claim_index];
         let findings = match claim.kind {
             ClaimKind::NoShare => no_share::check(self, claim),
@@ -71,18 +68,9 @@ impl<'a, 'm> Checker<'a, 'm> {
             ClaimKind::OperatorCannotRead => operator_cannot_read::check(self, claim),
             ClaimKind::RetentionMax => retention_max::check(self, claim),
             ClaimKind::NoLogs => no_logs::check(self, claim),
-            ClaimKind::DisclosureComplete => disclosure_complete::check(self, claim),
-            ClaimKind::NoExpansion => return None,
+            ClaimKind::DisclosureComplete | ClaimKind::NoExpansion => return None,
         };
-        Some(
-            findings
-                .into_iter()
-                .map(|mut f| {
-                    f.claim = claim_index;
-                    f
-                })
-                .collect(),
-        )
+        Some(numbered(findings, claim_index))
     }
 
     /// The keys that travel for each claim field (SPEC §4.2), each key under one claim field
@@ -119,7 +107,7 @@ impl<'a, 'm> Checker<'a, 'm> {
     /// The shared shape of most checks: for each claim field and travelling key, judge every
     /// arrival the check `reads`, and group what breaks per (claim field, system).
     pub fn judge_arrivals(
-        &mut self,
+        &self,
         claim: &Claim,
         options: &ReachOptions,
         from_anywhere: bool,
@@ -158,6 +146,30 @@ impl<'a, 'm> Checker<'a, 'm> {
         }
         findings
     }
+}
+
+/// Runs the check of a claim judged on the receipts (`disclosure_complete`).
+pub fn check_on_receipts(
+    model: &Model,
+    claim_index: usize,
+    disclosures: &Disclosures,
+) -> Vec<FindingHead> {
+    let claim = &model.claims[claim_index];
+    numbered(
+        disclosure_complete::check(model, claim, disclosures),
+        claim_index,
+    )
+}
+
+/// The findings of one claim, each told which claim it belongs to.
+fn numbered(findings: Vec<FindingHead>, claim_index: usize) -> Vec<FindingHead> {
+    findings
+        .into_iter()
+        .map(|mut f| {
+            f.claim = claim_index;
+            f
+        })
+        .collect()
 }
 
 /// One finding per system from the candidates of one claim field (SPEC §4.2, §5): the worst

@@ -7,7 +7,7 @@ use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 use crate::model::SystemLocation;
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
+pub fn check(checker: &Checker, claim: &Claim) -> Vec<FindingHead> {
     let speaker = checker.model().speaker();
     let options = ReachOptions {
         include_derived: claim.include_derived,

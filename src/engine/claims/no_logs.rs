@@ -7,7 +7,7 @@ use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 use crate::model::{Scope, SystemKind, SystemLocation};
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
+pub fn check(checker: &Checker, claim: &Claim) -> Vec<FindingHead> {
     let model = checker.model();
     let in_scope = speaker_selection(model, &claim.at, claim, Scope::Exact);
     let options = ReachOptions {

@@ -6,7 +6,7 @@ use crate::engine::finding::{FindingHead, Note, Verdict};
 use crate::engine::graph::ReachOptions;
 use crate::model::Claim;
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
+pub fn check(checker: &Checker, claim: &Claim) -> Vec<FindingHead> {
     let (recipients, self_excluded) = recipients(checker.model(), claim);
     let options = ReachOptions {
         include_derived: claim.include_derived,

@@ -8,7 +8,7 @@ use crate::model::Claim;
 use crate::model::duration::Duration;
 use crate::model::{Scope, SystemLocation};
 
-pub fn check(checker: &mut Checker, claim: &Claim) -> Vec<FindingHead> {
+pub fn check(checker: &Checker, claim: &Claim) -> Vec<FindingHead> {
     let model = checker.model();
     let in_scope = speaker_selection(model, &claim.at, claim, Scope::Exact);
     let max = claim.max.unwrap_or(Duration::Indefinite);

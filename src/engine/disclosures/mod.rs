@@ -20,7 +20,7 @@ pub struct Disclosures {
 }
 
 /// Finds every receipt over the shared reach and judges it against the policy's statements.
-pub fn judge(tracer: &mut Tracer, conflict: ConflictMode) -> Disclosures {
+pub fn judge(tracer: &Tracer, conflict: ConflictMode) -> Disclosures {
     let receipts = receipts::receipts(tracer);
     let (judged, over) = verdict::judge_all(tracer.model(), receipts.definite, conflict);
     Disclosures {

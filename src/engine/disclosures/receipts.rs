@@ -95,7 +95,7 @@ pub struct Receipts {
 /// §4.2 says (composites carry their parts) and must arrive readable. An entity receives what
 /// arrives at a system it holds (never a device in its user's hands); the speaker collects what
 /// arrives at its servers, from anyone.
-pub fn receipts(tracer: &mut Tracer) -> Receipts {
+pub fn receipts(tracer: &Tracer) -> Receipts {
     let model = tracer.model();
     let speaker = model.speaker();
     let listed: BTreeSet<TaxonId> = model

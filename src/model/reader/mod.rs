@@ -70,10 +70,12 @@ fn read_in_pieces(text: &str, parts: usize, min_piece: usize) -> Option<RawDocum
         (document, read)
     });
     let (mut document, mut events) = document.ok()?;
-    let mut flows = Vec::new();
+    let mut read = read.into_iter();
+    let (mut flows, first_events) = read.next()?.ok()?;
+    events += first_events;
     for piece in read {
-        let (list, piece_events) = piece.ok()?;
-        flows.extend(list);
+        let (mut list, piece_events) = piece.ok()?;
+        flows.append(&mut list);
         events += piece_events;
     }
     // As many events as the file read in one pass: its null under `flows:` is a list there,

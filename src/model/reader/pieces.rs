@@ -86,10 +86,14 @@ pub(super) fn plan(text: &str, parts: usize, min_piece: usize) -> Option<Plan> {
     if parts < 2 {
         return None;
     }
+    // The first piece is read after the rest of the file, on the same core: it is that much
+    // shorter, so that every core reads about as much.
+    let rest = text.len() - (end - start);
+    let share = (end - first + rest) / parts;
     let mut pieces = Vec::with_capacity(parts);
     let mut next = 0;
     for part in 0..parts {
-        let target = first + (end - first) * part / parts;
+        let target = (first + share * part).saturating_sub(rest).max(first);
         let Some(found) = items[next..].iter().position(|&(at, _)| at >= target) else {
             break;
         };
