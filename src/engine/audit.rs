@@ -167,11 +167,7 @@ pub fn audit_within<'m>(
     let mut claims = Vec::new();
     let mut heads = Vec::new();
     for (index, on_flows) in on_flows.into_iter().enumerate() {
-        let found = match model.claims[index].kind {
-            ClaimKind::DisclosureComplete => Some(check_on_receipts(model, index, &disclosures)),
-            _ => on_flows,
-        };
-        match found {
+        match on_flows.or_else(|| check_on_receipts(model, index, &disclosures)) {
             None => claims.push(ClaimResult {
                 claim: index,
                 status: Status::Skipped,

@@ -6,8 +6,8 @@ use super::disclosures::verdict::ConflictMode;
 use super::disclosures::{self, Disclosures};
 use super::finding::Finding;
 use super::reach::Tracer;
+use crate::model::Model;
 use crate::model::loader::{InputFile, load_inputs};
-use crate::model::{ClaimKind, Model};
 
 pub fn model(yaml: &str) -> Model {
     let header = "privflow: 1\npolicy: {id: test, speaker: app-co}\n";
@@ -34,16 +34,15 @@ pub fn findings(model: &Model, id: &str) -> Vec<Finding> {
         .position(|c| c.id == id)
         .expect("claim exists");
     let tracer = Tracer::new(model);
-    let found = match model.claims[index].kind {
-        ClaimKind::DisclosureComplete => {
-            let disclosures = disclosures::judge(&tracer, ConflictMode::default());
-            check_on_receipts(model, index, &disclosures)
-        }
-        _ => Checker::new(&tracer)
-            .check(index)
-            .expect("claim kind is checked"),
-    };
-    found.into_iter().map(|f| f.trace(model)).collect()
+    let found = Checker::new(&tracer).check(index).or_else(|| {
+        let disclosures = disclosures::judge(&tracer, ConflictMode::default());
+        check_on_receipts(model, index, &disclosures)
+    });
+    found
+        .expect("claim kind is checked")
+        .into_iter()
+        .map(|f| f.trace(model))
+        .collect()
 }
 
 /// Runs claim `id` and describes its findings as `verdict field@system: a>b>c`.

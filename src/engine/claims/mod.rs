@@ -148,17 +148,19 @@ impl<'a, 'm> Checker<'a, 'm> {
     }
 }
 
-/// Runs the check of a claim judged on the receipts (`disclosure_complete`).
+/// Runs the check of a claim judged on the receipts (`disclosure_complete`); `None` for the
+/// other kinds.
 pub fn check_on_receipts(
     model: &Model,
     claim_index: usize,
     disclosures: &Disclosures,
-) -> Vec<FindingHead> {
+) -> Option<Vec<FindingHead>> {
     let claim = &model.claims[claim_index];
-    numbered(
-        disclosure_complete::check(model, claim, disclosures),
-        claim_index,
-    )
+    let findings = match claim.kind {
+        ClaimKind::DisclosureComplete => disclosure_complete::check(model, claim, disclosures),
+        _ => return None,
+    };
+    Some(numbered(findings, claim_index))
 }
 
 /// The findings of one claim, each told which claim it belongs to.

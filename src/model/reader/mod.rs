@@ -78,10 +78,10 @@ fn read_in_pieces(text: &str, parts: usize, min_piece: usize) -> Option<RawDocum
         flows.append(&mut list);
         events += piece_events;
     }
-    // As many events as the file read in one pass: its null under `flows:` is a list there,
-    // and each piece's stream, document and list marks are not.
-    events = (events + 1 + 2).checked_sub(1 + 6 * plan.pieces.len())?;
-    if events > budget {
+    // As many events as the file read in one pass: the null under `flows:` is a list's start
+    // and end there (one more), and no piece's stream, document and list marks (six each).
+    let one_pass = (events + 1).checked_sub(6 * plan.pieces.len())?;
+    if one_pass > budget {
         return None;
     }
     document.flows = Some(flows);
@@ -102,11 +102,7 @@ fn read_piece(
     let mut reader = Reader::new(&text[piece.start..piece.end], shift, budget);
     // As deep as the list is in the whole file: under the document's mapping.
     reader.depth = 1;
-    reader.expect(|e| matches!(e, Event::StreamStart))?;
-    reader.expect(|e| matches!(e, Event::DocumentStart(..)))?;
-    let flows = reader.list(Reader::flow)?;
-    reader.expect(|e| matches!(e, Event::DocumentEnd))?;
-    reader.expect(|e| matches!(e, Event::StreamEnd))?;
+    let flows = reader.only_document(|r| r.list(Reader::flow))?;
     Ok((flows, reader.events_read()))
 }
 
@@ -181,6 +177,7 @@ impl Shift {
         if at >= self.cut { at + self.bytes } else { at }
     }
 
+    /// The file's line of a position on `line` of the text read.
     fn line(self, at: usize, line: usize) -> usize {
         if at >= self.cut {
             line + self.lines
@@ -209,12 +206,17 @@ impl<'a> Reader<'a> {
     }
 
     fn document(&mut self) -> Read<RawDocument> {
+        self.only_document(Self::raw_document)
+    }
+
+    /// The one document of the stream, read by `body`.
+    fn only_document<T>(&mut self, body: impl FnOnce(&mut Self) -> Read<T>) -> Read<T> {
         self.expect(|e| matches!(e, Event::StreamStart))?;
         self.expect(|e| matches!(e, Event::DocumentStart(..)))?;
-        let document = self.raw_document()?;
+        let read = body(self)?;
         self.expect(|e| matches!(e, Event::DocumentEnd))?;
         self.expect(|e| matches!(e, Event::StreamEnd))?;
-        Ok(document)
+        Ok(read)
     }
 
     fn raw_document(&mut self) -> Read<RawDocument> {

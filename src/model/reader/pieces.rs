@@ -81,7 +81,7 @@ pub(super) fn plan(text: &str, parts: usize, min_piece: usize) -> Option<Plan> {
         lines += usize::from(text.as_bytes()[line_end - 1] == b'\n');
         at = line_end;
     };
-    let (&(first, _), _) = items.split_first()?;
+    let &(first, _) = items.first()?;
     let parts = parts.min((end - first) / min_piece);
     if parts < 2 {
         return None;
@@ -90,39 +90,38 @@ pub(super) fn plan(text: &str, parts: usize, min_piece: usize) -> Option<Plan> {
     // shorter, so that every core reads about as much.
     let rest = text.len() - (end - start);
     let share = (end - first + rest) / parts;
-    let mut pieces = Vec::with_capacity(parts);
-    let mut next = 0;
-    for part in 0..parts {
+    // Each piece starts at the first item at or past its share, and after the piece before.
+    let mut firsts = vec![0];
+    for part in 1..parts {
         let target = (first + share * part).saturating_sub(rest).max(first);
-        let Some(found) = items[next..].iter().position(|&(at, _)| at >= target) else {
-            break;
-        };
-        next += found;
-        let (piece_start, lines_before) = items[next];
-        if pieces
-            .last()
-            .is_some_and(|p: &Piece| p.start == piece_start)
-        {
-            continue;
-        }
-        pieces.push(Piece {
-            start: piece_start,
-            end,
-            lines_before,
-        });
-        next += 1;
-        if next == items.len() {
-            break;
+        let item = items
+            .partition_point(|&(at, _)| at < target)
+            .max(firsts[firsts.len() - 1] + 1);
+        if item < items.len() {
+            firsts.push(item);
         }
     }
-    for i in 1..pieces.len() {
-        pieces[i - 1].end = pieces[i].start;
-    }
-    if pieces.len() < 2 {
+    if firsts.len() < 2 {
         return None;
     }
-    pieces[0].start = start;
-    pieces[0].lines_before = lines_before_list;
+    let pieces = firsts
+        .iter()
+        .enumerate()
+        .map(|(n, &item)| {
+            // The first piece takes the comments and blank lines above the first item.
+            let (piece_start, lines_before) = if n == 0 {
+                (start, lines_before_list)
+            } else {
+                items[item]
+            };
+            let end = firsts.get(n + 1).map_or(end, |&next| items[next].0);
+            Piece {
+                start: piece_start,
+                end,
+                lines_before,
+            }
+        })
+        .collect();
     Some(Plan {
         key,
         start,
