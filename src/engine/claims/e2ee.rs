@@ -6,7 +6,6 @@ use std::collections::VecDeque;
 use super::{Candidate, Checker, group};
 use crate::engine::finding::{FindingHead, Route, Verdict};
 use crate::engine::graph::{Certainty, Pass, ReachOptions};
-use crate::model::taxonomy::TaxonId;
 use crate::model::{Claim, FlowId, Model, Protection, SystemId, SystemLocation};
 
 /// Where a BFS state came from: the flow and the previous state (system, holds plaintext).
@@ -37,7 +36,7 @@ pub fn check(checker: &Checker, claim: &Claim) -> Vec<FindingHead> {
                 .copied()
                 .collect();
             for certainty in [Certainty::Definite, Certainty::Possible] {
-                candidates.extend(breaches(model, &endpoint, &passes, certainty, k));
+                candidates.extend(breaches(model, &endpoint, &passes, certainty));
             }
         }
         findings.extend(group(model, y, candidates));
@@ -53,7 +52,6 @@ fn breaches(
     endpoint: &[bool],
     passes: &[Pass],
     certainty: Certainty,
-    k: TaxonId,
 ) -> Vec<Candidate> {
     let n = model.systems.len();
     let mut out_edges: Vec<Vec<&Pass>> = vec![Vec::new(); n];
@@ -72,7 +70,8 @@ fn breaches(
             fed_by_endpoint[f.to.index()] = true;
         }
     }
-    let mut found: Vec<(usize, FlowId, usize)> = Vec::new();
+    // A breach: the recipient, the pass into it, and the state it was reached from.
+    let mut found: Vec<(usize, &Pass, usize)> = Vec::new();
     let mut queue = VecDeque::new();
     for wave in [false, true] {
         for (s, &is_endpoint) in endpoint.iter().enumerate() {
@@ -91,7 +90,7 @@ fn breaches(
                     endpoint[t] || model.system(flow.to).location == SystemLocation::Device;
                 let target_plain = decrypts || (plain && flow.protection != Protection::E2ee);
                 if target_plain && !endpoint[t] {
-                    found.push((t, pass.flow, state(s, plain)));
+                    found.push((t, pass, state(s, plain)));
                 }
                 let next = state(t, target_plain);
                 if seen[next].is_none() {
@@ -101,11 +100,10 @@ fn breaches(
             }
         }
     }
-    let listed_of = |flow: FlowId| passes.iter().find(|p| p.flow == flow).map(|p| p.listed);
     found
         .into_iter()
         .map(|(t, last, from_state)| {
-            let mut flows = vec![last];
+            let mut flows = vec![last.flow];
             let mut at = from_state;
             while let Some(Some((flow, prev))) = seen[at] {
                 flows.push(flow);
@@ -119,9 +117,9 @@ fn breaches(
                 recipient: SystemId(t as u32),
                 verdict: Verdict::of(certainty),
                 certainty,
-                listed: listed_of(last).unwrap_or(k),
+                listed: last.listed,
                 hops: flows.len() as u32,
-                last,
+                last: last.flow,
                 notes: Vec::new(),
                 witness: Route::Flows(flows),
             }
