@@ -115,6 +115,7 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     }
     let depth = depths(model);
     let speaker_group = model.ultimate_owner(model.speaker());
+    // Keyed (not the speaker's, entity id); the value is the group's name and its systems.
     let mut groups: BTreeMap<(bool, String), (String, Vec<SystemId>)> = BTreeMap::new();
     for &s in &sub.systems {
         let group = model.ultimate_owner(model.party(s));
@@ -147,10 +148,11 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
             escape(&sys.id)
         );
     };
-    let group_box = |name: &str, gx: Px, gy: Px, w: Px, h: Px, boxes: &mut String| {
+    let group_box = |entity: &str, name: &str, gx: Px, gy: Px, w: Px, h: Px, boxes: &mut String| {
         let _ = write!(
             boxes,
-            "<g class=\"group\"><rect x=\"{gx}\" y=\"{gy}\" width=\"{w}\" height=\"{h}\" rx=\"12\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+            "<g class=\"group\" data-entity=\"{}\"><rect x=\"{gx}\" y=\"{gy}\" width=\"{w}\" height=\"{h}\" rx=\"12\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+            escape(entity),
             gx + Saturating(12),
             gy + Saturating(18),
             escape(&truncate(name, 40))
@@ -162,9 +164,9 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     // other group stacked on the right, so no arrow passes behind a group it does not enter.
     let (mut x, mut height) = (PAD, Saturating(0));
     let mut others = Vec::new();
-    for ((other, _), (name, systems)) in &groups {
+    for ((other, entity), (name, systems)) in &groups {
         if *other {
-            others.push((name, systems));
+            others.push((entity, name, systems));
             continue;
         }
         let mut columns: BTreeMap<u32, Vec<SystemId>> = BTreeMap::new();
@@ -209,19 +211,19 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
             x += NODE_W;
         }
         let h = row_y(Saturating(0), rows);
-        group_box(name, group_x, PAD, x - group_x, h, &mut boxes);
+        group_box(entity, name, group_x, PAD, x - group_x, h, &mut boxes);
         height = height.max(PAD + h + PAD);
         x += COL_GAP;
     }
     let mut y = PAD;
-    for (name, systems) in &others {
+    for (entity, name, systems) in &others {
         let mut systems = systems.to_vec();
         systems.sort_by_key(|s| (depth[s.index()], model.system(*s).id.clone()));
         for (row, &s) in systems.iter().enumerate() {
             node(s, x + inset, row_y(y, row), &mut nodes);
         }
         let h = row_y(Saturating(0), systems.len());
-        group_box(name, x, y, NODE_W, h, &mut boxes);
+        group_box(entity, name, x, y, NODE_W, h, &mut boxes);
         y += h + ROW_GAP;
     }
     if !others.is_empty() {
@@ -233,6 +235,7 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     // Past a few dozen flows, labels on every arrow hide the arrows; each keeps its tooltip.
     let label_edges = sub.flows.len() <= 30;
     let mut edges = String::new();
+    let marker = marker_id(&model.policy.id);
     for &f in &sub.flows {
         let flow = model.flow(f);
         let (Some(&(fx, fy)), Some(&(tx, ty))) = (position.get(&flow.from), position.get(&flow.to))
@@ -263,13 +266,17 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
                 ty + NODE_H
             )
         };
-        let mut class = String::from("flow");
+        let mut class = String::from("edge");
         if sub.ciphertext.contains(&f) {
             class.push_str(" e2ee");
         }
         if sub.breaking.contains(&f) {
             class.push_str(" breaks");
         }
+        let (from, to) = (
+            escape(&model.system(flow.from).id),
+            escape(&model.system(flow.to).id),
+        );
         let fields: Vec<&str> = flow
             .fields
             .iter()
@@ -289,10 +296,9 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
         };
         let _ = write!(
             edges,
-            "<g class=\"{class}\"><title>{}: {} → {} ({})</title><path d=\"{d}\" marker-end=\"url(#arrow)\"/><text x=\"{lx}\" y=\"{ly}\">{}</text></g>",
+            "<g class=\"{class}\" data-from=\"{from}\" data-to=\"{to}\" data-flow=\"{}\"><title>{}: {from} → {to} ({})</title><path d=\"{d}\" marker-end=\"url(#{marker})\"/><text x=\"{lx}\" y=\"{ly}\">{}</text></g>",
             escape(&flow.id),
-            escape(&model.system(flow.from).id),
-            escape(&model.system(flow.to).id),
+            escape(&flow.id),
             escape(&fields.join(", ")),
             if label_edges {
                 escape(&truncate(&fields.join(", "), 34))
@@ -312,9 +318,25 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
 /// One policy's diagram document around its drawn `body`.
 fn svg(policy: &str, width: Px, height: Px, body: &str) -> String {
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Data-flow diagram of {}\"><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker><style>{SVG_STYLE}</style></defs>{body}</svg>",
-        escape(policy)
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Data-flow diagram of {}\"><defs><marker id=\"{}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker><style>{SVG_STYLE}</style></defs>{body}</svg>",
+        escape(policy),
+        marker_id(policy)
     )
+}
+
+/// The arrowhead's id, one per policy, so that a page holding several diagrams has each id once.
+fn marker_id(policy: &str) -> String {
+    let safe: String = policy
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("arrow-{safe}")
 }
 
 /// `s` cut to `max` characters, the last one an ellipsis.
@@ -328,4 +350,4 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// The diagram's own style, inside the SVG so that `privflow graph --format svg` stands alone.
-const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.flow path{fill:none;stroke:#7b8594;stroke-width:1.4}.flow text{fill:#57606a;font-size:10px;text-anchor:end}.flow.e2ee path{stroke-dasharray:5 4}.flow.breaks path{stroke:#d00000;stroke-width:2.4}.flow.breaks text{fill:#b00020}.empty{fill:#57606a}marker path{fill:#7b8594}";
+const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.edge path{fill:none;stroke:#7b8594;stroke-width:1.4}.edge text{fill:#57606a;font-size:10px;text-anchor:end}.edge.e2ee path{stroke-dasharray:5 4}.edge.breaks path{stroke:#d00000;stroke-width:2.4}.edge.breaks text{fill:#b00020}.empty{fill:#57606a}marker path{fill:#7b8594}";

@@ -13,6 +13,7 @@ mod explain;
 mod fuzz_regressions;
 #[path = "../../benches/generate.rs"]
 mod generate;
+mod geometry;
 mod graph;
 mod hostile;
 mod large;
