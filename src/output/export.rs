@@ -192,12 +192,14 @@ impl Subgraph<'_> {
         }
     }
 
-    /// The Mermaid subgraphs and links of this graph, node ids prefixed by `p`; `links` counts
-    /// the links written so far, for `linkStyle`.
+    /// The Mermaid subgraphs and links of this graph, node ids prefixed by `p`, links labelled
+    /// with their fields when `labelled`; `links` counts the links written so far, for
+    /// `linkStyle`.
     fn mermaid_body(
         &self,
         p: &str,
         indent: &str,
+        labelled: bool,
         out: &mut String,
         links: &mut usize,
         red: &mut Vec<String>,
@@ -232,14 +234,81 @@ impl Subgraph<'_> {
             } else {
                 "-->"
             };
+            let label = if labelled {
+                format!("|\"{}\"|", esc(&self.fields_label(f)))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "{indent}{} {arrow}|\"{}\"| {}",
+                "{indent}{} {arrow}{label} {}",
                 node(flow.from),
-                esc(&self.fields_label(f)),
                 node(flow.to)
             );
             if self.breaking.contains(&f) {
+                red.push(links.to_string());
+            }
+            *links += 1;
+        }
+    }
+
+    /// The Mermaid nodes and links of this graph collapsed to company groups: a node per group
+    /// (its name and how many systems it runs), a link per ordered pair of groups that flows
+    /// connect, labelled with their number, red when one of them is on a broken path. With
+    /// `BrokenCompanies`, only the groups and links on broken paths.
+    fn mermaid_companies(
+        &self,
+        p: &str,
+        indent: &str,
+        detail: Detail,
+        out: &mut String,
+        links: &mut usize,
+        red: &mut Vec<String>,
+    ) {
+        let model = self.model;
+        let groups = self.groups();
+        let mut group_of = BTreeMap::new();
+        for (i, (_, systems)) in groups.values().enumerate() {
+            for &s in systems {
+                group_of.insert(s, i);
+            }
+        }
+        let only_broken = detail == Detail::BrokenCompanies;
+        // (from group, to group) → (flows, any on a broken path, all end-to-end encrypted).
+        let mut pairs: BTreeMap<(usize, usize), (usize, bool, bool)> = BTreeMap::new();
+        for &f in &self.flows {
+            let flow = model.flow(f);
+            let (a, b) = (group_of[&flow.from], group_of[&flow.to]);
+            let breaks = self.breaking.contains(&f);
+            if a == b || (only_broken && !breaks) {
+                continue;
+            }
+            let pair = pairs.entry((a, b)).or_insert((0, false, true));
+            pair.0 += 1;
+            pair.1 |= breaks;
+            pair.2 &= self.ciphertext.contains(&f);
+        }
+        let drawn: BTreeSet<usize> = pairs.keys().flat_map(|&(a, b)| [a, b]).collect();
+        for (i, (name, systems)) in groups.values().enumerate() {
+            if only_broken && !drawn.contains(&i) {
+                continue;
+            }
+            let count = systems.len();
+            let _ = writeln!(
+                out,
+                "{indent}{p}g{i}[\"{}<br/>{count} system{}\"]",
+                mermaid_text(name),
+                if count == 1 { "" } else { "s" }
+            );
+        }
+        for (&(a, b), &(count, breaks, e2ee)) in &pairs {
+            let arrow = if e2ee { "-.->" } else { "-->" };
+            let _ = writeln!(
+                out,
+                "{indent}{p}g{a} {arrow}|\"{count} flow{}\"| {p}g{b}",
+                if count == 1 { "" } else { "s" }
+            );
+            if breaks {
                 red.push(links.to_string());
             }
             *links += 1;
@@ -354,18 +423,90 @@ pub fn dot(graphs: &[Subgraph]) -> String {
     out
 }
 
+/// Mermaid's (and GitHub's) `maxTextSize` and `maxEdges`: a longer diagram, or one with as many
+/// links, renders as an error message.
+const MERMAID_LIMIT: usize = 50_000;
+const MERMAID_EDGES: usize = 500;
+
+/// How much of each graph a Mermaid flowchart draws.
+#[derive(Clone, Copy, PartialEq)]
+enum Detail {
+    /// Every system and every flow, flows labelled with their fields.
+    Systems,
+    /// Every system and every flow, without the field labels.
+    Unlabelled,
+    /// A node per company group, one link per pair of groups that data passes between.
+    Companies,
+    /// Only the company groups on the path of a broken promise.
+    BrokenCompanies,
+}
+
 /// Several graphs as one Mermaid flowchart: one graph alone as it is, several as one subgraph
-/// each.
+/// each. Past Mermaid's size limit the arrows lose their field labels, then the systems collapse
+/// to company groups, then to the groups on broken paths; the chart says so in a note node.
 pub fn mermaid(graphs: &[Subgraph]) -> String {
+    let fits =
+        |(text, links): &(String, usize)| text.len() < MERMAID_LIMIT && *links < MERMAID_EDGES;
+    let full = mermaid_at(graphs, Detail::Systems, "");
+    if fits(&full) {
+        return full.0;
+    }
+    let size = format!(
+        "The full diagram is {} characters and {} links, over Mermaid's limits of {MERMAID_LIMIT} and {MERMAID_EDGES}",
+        full.0.len(),
+        full.1
+    );
+    for (detail, what) in [
+        (
+            Detail::Unlabelled,
+            "the arrows are drawn without their field labels",
+        ),
+        (
+            Detail::Companies,
+            "the systems are collapsed to their company groups",
+        ),
+        (
+            Detail::BrokenCompanies,
+            "only the company groups on the path of a broken promise are shown",
+        ),
+    ] {
+        let note = format!(
+            "{size}: {what}. `privflow graph --format svg` or `--format json` shows every system and flow."
+        );
+        let collapsed = mermaid_at(graphs, detail, &note);
+        if fits(&collapsed) {
+            return collapsed.0;
+        }
+    }
+    let note = format!(
+        "{size}, even collapsed to company groups: `privflow graph --format svg` or `--format json` shows every system and flow."
+    );
+    format!("flowchart LR\n  note[\"{}\"]\n", mermaid_text(&note))
+}
+
+/// The flowchart of `graphs` at one level of detail, with `note` (if any) as a node of its own,
+/// and the number of links it draws.
+fn mermaid_at(graphs: &[Subgraph], detail: Detail, note: &str) -> (String, usize) {
     let mut out = String::from("flowchart LR\n");
+    if !note.is_empty() {
+        let _ = writeln!(out, "  note[\"{}\"]", mermaid_text(note));
+    }
     let (mut links, mut red) = (0, Vec::new());
+    let mut body = |g: &Subgraph, p: &str, indent: &str, out: &mut String| {
+        if matches!(detail, Detail::Systems | Detail::Unlabelled) {
+            let labelled = detail == Detail::Systems;
+            g.mermaid_body(p, indent, labelled, out, &mut links, &mut red);
+        } else {
+            g.mermaid_companies(p, indent, detail, out, &mut links, &mut red);
+        }
+    };
     match graphs {
-        [one] => one.mermaid_body("", "  ", &mut out, &mut links, &mut red),
+        [one] => body(one, "", "  ", &mut out),
         _ => {
             for (i, g) in graphs.iter().enumerate() {
                 let title = mermaid_text(&g.model.policy.id);
                 let _ = writeln!(out, "  subgraph p{i}[\"{title}\"]");
-                g.mermaid_body(&format!("p{i}"), "    ", &mut out, &mut links, &mut red);
+                body(g, &format!("p{i}"), "    ", &mut out);
                 out.push_str("  end\n");
             }
         }
@@ -377,7 +518,7 @@ pub fn mermaid(graphs: &[Subgraph]) -> String {
             red.join(",")
         );
     }
-    out
+    (out, links)
 }
 
 /// Several graphs as one JSON document: one graph alone as it is, several as `{"policies": […]}`.

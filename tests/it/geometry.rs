@@ -107,9 +107,12 @@ struct Diagram {
     edges: Vec<Edge>,
 }
 
+/// A tag's attributes, in order.
+type Attributes = Vec<(String, String)>;
+
 /// Each tag of `svg` in order: its name (with `/` for a closing tag), attributes and the text
 /// that follows it up to the next tag.
-fn tags(svg: &str) -> Vec<(String, Vec<(String, String)>, String)> {
+fn tags(svg: &str) -> Vec<(String, Attributes, String)> {
     let mut out = Vec::new();
     for piece in svg.split('<').skip(1) {
         let (tag, after) = piece.split_once('>').expect("a tag ends");

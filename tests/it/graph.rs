@@ -1,6 +1,8 @@
 //! `privflow graph`: DOT and Mermaid of the bundled policies, focus on a field or a claim, and
 //! names that could break the markup.
 
+use std::fmt::Write as _;
+
 use crate::support::privflow;
 
 #[test]
@@ -240,6 +242,89 @@ fn every_graph_and_report_output_of_the_bundled_policies_is_one_document_its_too
             let diagram = block.split("```").next().unwrap();
             if let Some(parsed) = mermaid_parses(diagram) {
                 parsed.unwrap_or_else(|e| panic!("{paths:?}: the report's mermaid: {e}"));
+            }
+        }
+    }
+}
+
+/// `privflow graph --format mermaid` and the Markdown report's block of `model`.
+fn mermaid_of(model: &str) -> [String; 2] {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yaml");
+    std::fs::write(&path, model).unwrap();
+    let path = path.to_str().unwrap();
+    let graph = privflow(&["graph", "--format", "mermaid", path]);
+    assert_eq!(graph.code, 0, "{}", graph.stderr);
+    let report = privflow(&[
+        "report",
+        "--format",
+        "markdown",
+        "--today",
+        "2026-11-22",
+        path,
+    ]);
+    let block = report.stdout.split("```mermaid\n").nth(1).unwrap();
+    let block = block.split("```").next().unwrap().to_owned();
+    [graph.stdout, block]
+}
+
+/// 400 flows among 20 systems, each listing six long field keys: under Mermaid's 500 links,
+/// over its 50 000 characters.
+fn long_labels() -> String {
+    let mut model = String::from(
+        "privflow: 1\npolicy: {id: p, speaker: e0}\nentities:\n  e0: {}\n  e1: {}\nsystems:\n",
+    );
+    for i in 0..20 {
+        let _ = writeln!(model, "  a{i}: {{operated_by: e{}}}", i % 2);
+    }
+    model.push_str("flows:\n");
+    for i in 0..400 {
+        let (from, to) = (i % 20, (i * 7 + 1) % 20);
+        let to = if to == from { (to + 1) % 20 } else { to };
+        let _ = writeln!(
+            model,
+            "  - {{from: a{from}, to: a{to}, fields: [user.behavior.communication_metadata, user.behavior.browsing_history, user.behavior.media_consumption, user.behavior.purchase_history, user.content.private.message, user.content.private.media]}}"
+        );
+    }
+    model
+}
+
+#[test]
+fn past_mermaids_limit_the_diagram_drops_labels_then_collapses_to_companies() {
+    let generated = |systems, flows| {
+        crate::generate::model(&crate::generate::Size {
+            systems,
+            flows,
+            keys: 40,
+            claims: 20,
+        })
+    };
+    for (model, said, node) in [
+        (
+            long_labels(),
+            "the arrows are drawn without their field labels",
+            "  s0 --> s",
+        ),
+        (
+            generated(200, 1_000),
+            "the systems are collapsed to their company groups",
+            "  g0[\"",
+        ),
+    ] {
+        let systems = model.lines().filter(|l| l.contains("operated_by")).count();
+        for diagram in mermaid_of(&model) {
+            assert!(
+                diagram.len() < 50_000,
+                "{systems}: {} characters",
+                diagram.len()
+            );
+            assert!(
+                diagram.contains(&format!("over Mermaid's limits of 50000 and 500: {said}.")),
+                "{systems}: {diagram}"
+            );
+            assert!(diagram.contains(node), "{systems}: {diagram}");
+            if let Some(parsed) = mermaid_parses(&diagram) {
+                parsed.unwrap_or_else(|e| panic!("{systems}: mermaid refuses it: {e}"));
             }
         }
     }
