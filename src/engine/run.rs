@@ -64,6 +64,25 @@ pub fn audit_workspace(workspace: &Workspace, options: AuditOptions) -> AuditRun
 }
 
 impl AuditRun<'_> {
+    /// Evaluates every `no_expansion` claim against the base version's audit of the same
+    /// policy (by id; a base of one policy stands for any), as `audit` and `report` with
+    /// `--baseline BASE` do.
+    pub fn apply_base(&mut self, base: &AuditRun) {
+        let only = match base.audits.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        };
+        for audit in &mut self.audits {
+            let same = base
+                .audits
+                .iter()
+                .find(|b| b.model.policy.id == audit.model.policy.id);
+            if let Some(base) = same.or(only) {
+                audit.apply_no_expansion(base);
+            }
+        }
+    }
+
     /// Whether any policy fails the `--fail-on` threshold: a finding that is not waived, or a
     /// receipt, at or above it — unless `accepted` (a baseline) accepts its (policy, fingerprint).
     pub fn fails(&self, threshold: FailOn, accepted: impl Fn(&str, &str) -> bool) -> bool {

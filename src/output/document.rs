@@ -37,27 +37,34 @@ pub struct PolicyReport {
     pub version: Option<String>,
     pub speaker: String,
     pub files: Vec<String>,
-    pub claims_by_status: BTreeMap<String, usize>,
-    pub receipts_by_verdict: BTreeMap<String, usize>,
+    /// Claims per status and receipts per verdict; rendered worst first (`.iter().rev()`).
+    #[serde(serialize_with = "worst_first")]
+    pub claims_by_status: BTreeMap<Status, usize>,
+    #[serde(serialize_with = "worst_first")]
+    pub receipts_by_verdict: BTreeMap<DisclosureVerdict, usize>,
     pub inventory: Vec<InventoryRow>,
     /// field key → recipient ids that receive it.
     pub reach: BTreeMap<String, Vec<String>>,
     pub mermaid: String,
 }
 
+/// A count per status or verdict as a JSON object, the worst first, as the documents show it.
+fn worst_first<K: Serialize, S: serde::Serializer>(
+    counts: &BTreeMap<K, usize>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(counts.iter().rev())
+}
+
 pub fn build(audit: &PolicyAudit, sources: &Sources) -> PolicyReport {
     let model = audit.model;
     let mut claims_by_status = BTreeMap::new();
     for r in &audit.claims {
-        *claims_by_status
-            .entry(r.status.as_str().to_owned())
-            .or_insert(0) += 1;
+        *claims_by_status.entry(r.status).or_insert(0) += 1;
     }
     let mut receipts_by_verdict = BTreeMap::new();
     for j in &audit.disclosures.judged {
-        *receipts_by_verdict
-            .entry(j.verdict.as_str().to_owned())
-            .or_insert(0) += 1;
+        *receipts_by_verdict.entry(j.verdict).or_insert(0) += 1;
     }
     // Group receipts per recipient (and role); purposes and retention come from the flows into
     // the recipient's systems that carry a received field.
@@ -169,16 +176,16 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
     } else {
         out.push_str("| claims | count |\n|---|---:|\n");
     }
-    for (status, n) in &report.claims_by_status {
-        let _ = writeln!(out, "| {status} | {n} |");
+    for (status, n) in report.claims_by_status.iter().rev() {
+        let _ = writeln!(out, "| {} | {n} |", status.as_str());
     }
     if report.receipts_by_verdict.is_empty() {
         out.push_str("\nNo receipts to judge against the disclosures.\n");
     } else {
         out.push_str("\n| receipts | count |\n|---|---:|\n");
     }
-    for (verdict, n) in &report.receipts_by_verdict {
-        let _ = writeln!(out, "| {verdict} | {n} |");
+    for (verdict, n) in report.receipts_by_verdict.iter().rev() {
+        let _ = writeln!(out, "| {} | {n} |", verdict.as_str());
     }
     let _ = writeln!(
         out,
@@ -230,6 +237,9 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
         }
         if r.status == Status::Holds {
             out.push_str("No flow breaks it.\n");
+        }
+        if let Some(note) = crate::output::skipped_note(r) {
+            let _ = writeln!(out, "{}", escape(note));
         }
         out.push('\n');
     }

@@ -63,13 +63,15 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
             .join(", ")
     );
     out.push_str("<h2>Summary</h2><div class=\"cards\">");
-    for (status, n) in &report.claims_by_status {
+    for (status, n) in report.claims_by_status.iter().rev() {
+        let status = status.as_str();
         let _ = write!(
             out,
             "<div class=\"card\"><span class=\"{status}\">{n} {status}</span> claims</div>"
         );
     }
-    for (verdict, n) in &report.receipts_by_verdict {
+    for (verdict, n) in report.receipts_by_verdict.iter().rev() {
+        let verdict = verdict.as_str();
         let _ = write!(
             out,
             "<div class=\"card\"><span class=\"{verdict}\">{n} {verdict}</span> receipts</div>"
@@ -134,6 +136,9 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
                 let _ = write!(out, "<li class=\"unlisted\">… {}</li>", escape(&note));
             }
             out.push_str("</ul>");
+        }
+        if let Some(note) = crate::output::skipped_note(r) {
+            let _ = write!(out, "<p class=\"hint\">{}</p>", escape(note));
         }
     }
     out.push_str("<h2>Record of processing</h2><p>Who receives which personal data, for which purpose, for how long (GDPR Article 30).</p><table><tr><th>recipient</th><th>role</th><th>country</th><th>data</th><th>purposes</th><th>retention</th><th>disclosed by</th></tr>");

@@ -29,7 +29,7 @@ pub use table::Table;
 use crate::baseline::Comparison;
 use crate::engine::audit::{ClaimResult, PolicyAudit};
 use crate::engine::disclosures::verdict::PurposeGap;
-use crate::engine::finding::{Finding, Note};
+use crate::engine::finding::{Finding, Note, Status};
 use crate::engine::run::AuditRun;
 use crate::model::Model;
 
@@ -82,6 +82,15 @@ pub fn unlisted_note(result: &ClaimResult) -> Option<String> {
              --max-findings-total per run, or give `all`)"
         )
     })
+}
+
+/// What every report says of a skipped claim: the one kind skipped, `no_expansion`, compares
+/// two versions and needs the base one (SPEC §5).
+pub fn skipped_note(result: &ClaimResult) -> Option<&'static str> {
+    (result.status == Status::Skipped).then_some(
+        "Skipped: this promise compares two versions of the policy. Pass the earlier version with \
+         `--baseline BASE` (or run `privflow diff BASE HEAD`) to check it.",
+    )
 }
 
 /// Why a disclosed receipt is `omitted` (SPEC §6), in words.

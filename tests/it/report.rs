@@ -91,6 +91,13 @@ fn a_report_with_a_base_version_shows_the_changes_since() {
         "{}",
         md.stdout
     );
+    // One semantics: the promise the changes break is violated in the report's own list too.
+    assert!(
+        md.stdout
+            .contains("### `no-expanded-sharing-with-facebook` (no_expansion) — violated"),
+        "{}",
+        md.stdout
+    );
     let html = privflow(&[
         "report",
         "policies/whatsapp-2021.yaml",
@@ -109,6 +116,10 @@ fn a_report_with_a_base_version_shows_the_changes_since() {
         !html.stdout.contains("Generated at"),
         "no timestamp unless asked"
     );
+    assert!(
+        !html.stdout.contains("Skipped: this promise"),
+        "with a baseline no_expansion is checked"
+    );
     let stamped = privflow(&[
         "report",
         "policies/whatsapp-2021.yaml",
@@ -117,4 +128,28 @@ fn a_report_with_a_base_version_shows_the_changes_since() {
         "--timestamp",
     ]);
     assert!(stamped.stdout.contains("Generated at "));
+    // Without a baseline the skipped no_expansion says how to check it; cards are worst first.
+    assert!(
+        stamped.stdout.contains("<p class=\"hint\">Skipped: this promise compares two versions of the policy. Pass the earlier version with `--baseline BASE`"),
+        "{}",
+        stamped.stdout
+    );
+    let cards: Vec<&str> = stamped
+        .stdout
+        .split("<div class=\"card\"><span class=\"")
+        .skip(1)
+        .map(|c| c.split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        cards,
+        [
+            "violated",
+            "undetermined",
+            "holds",
+            "skipped",
+            "omitted",
+            "vague",
+            "clear"
+        ]
+    );
 }

@@ -190,19 +190,7 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         .as_ref()
         .map(|ws| privflow::audit_workspace(ws, options));
     if let Some(base_run) = &base_run {
-        for audit in &mut run.audits {
-            let base = base_run
-                .audits
-                .iter()
-                .find(|b| b.model.policy.id == audit.model.policy.id);
-            if let Some(base) = base.or(if base_run.audits.len() == 1 {
-                base_run.audits.first()
-            } else {
-                None
-            }) {
-                audit.apply_no_expansion(base);
-            }
-        }
+        run.apply_base(base_run);
     }
     let comparison = baseline.map(|b| privflow::baseline::compare(&run, &b));
     report_diagnostics(&run.diagnostics, &workspace.sources, color);

@@ -58,7 +58,18 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     };
     let mut options = audit_options(ConflictArg::Specific, args.today);
     options.listing = args.caps.listing();
-    let run = privflow::audit_workspace(&workspace, options);
+    let mut run = privflow::audit_workspace(&workspace, options);
+    // The base version evaluates `no_expansion` in every format, and gives the changes since.
+    let base_workspace = match args.baseline.as_deref().map(load_base).transpose() {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let base_run = base_workspace
+        .as_ref()
+        .map(|ws| privflow::audit_workspace(ws, audit_options(ConflictArg::Specific, args.today)));
+    if let Some(base_run) = &base_run {
+        run.apply_base(base_run);
+    }
     let reports: Vec<_> = run
         .audits
         .iter()
@@ -66,13 +77,13 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         .collect();
     // JSON reports carry no "changes since".
     let wants_changes = args.format != ReportFormat::Json;
-    let changes = match args.baseline.as_deref().filter(|_| wants_changes) {
-        None => None,
-        Some(base) => match changes_since(base, &run, args.today) {
-            Ok(report) => Some(report),
-            Err(code) => return code,
-        },
-    };
+    let changes = base_run.as_ref().filter(|_| wants_changes).map(|base_run| {
+        diff::compare_sides(
+            &diff::sides(base_run),
+            &diff::sides(&run),
+            &diff::Levels::default(),
+        )
+    });
     let text = match args.format {
         ReportFormat::Markdown => {
             let mut text = run
@@ -113,22 +124,11 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
     code
 }
 
-/// The diff of a report's policies against a base version, for "changes since": policies pair
-/// by id, as in `privflow diff`.
-fn changes_since(
-    base: &str,
-    run: &privflow::AuditRun,
-    today: Option<Date>,
-) -> Result<diff::DiffDocument, u8> {
-    let base_ws = within_budget(|budget| load_side(base, budget)).map_err(|failure| {
+/// The base version named by `--baseline`, loaded within the input budget.
+fn load_base(base: &str) -> Result<privflow::model::loader::Workspace, u8> {
+    within_budget(|budget| load_side(base, budget)).map_err(|failure| {
         say!("privflow: the --baseline version does not load:");
         report_diagnostics(&failure.diagnostics, &failure.sources, ColorChoice::Auto);
         EXIT_MODEL_ERROR
-    })?;
-    let base_run = privflow::audit_workspace(&base_ws, audit_options(ConflictArg::Specific, today));
-    Ok(diff::compare_sides(
-        &diff::sides(&base_run),
-        &diff::sides(run),
-        &diff::Levels::default(),
-    ))
+    })
 }
