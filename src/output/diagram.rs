@@ -270,7 +270,9 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
         if sub.ciphertext.contains(&f) {
             class.push_str(" e2ee");
         }
-        if sub.breaking.contains(&f) {
+        if sub.possibly.contains(&f) {
+            class.push_str(" possible");
+        } else if sub.breaking.contains(&f) {
             class.push_str(" breaks");
         }
         let (from, to) = (
@@ -350,4 +352,4 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// The diagram's own style, inside the SVG so that `privflow graph --format svg` stands alone.
-const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.edge path{fill:none;stroke:#7b8594;stroke-width:1.4}.edge text{fill:#57606a;font-size:10px;text-anchor:end}.edge.e2ee path{stroke-dasharray:5 4}.edge.breaks path{stroke:#d00000;stroke-width:2.4}.edge.breaks text{fill:#b00020}.empty{fill:#57606a}marker path{fill:#7b8594}";
+const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.edge path{fill:none;stroke:#7b8594;stroke-width:1.4}.edge text{fill:#57606a;font-size:10px;text-anchor:end}.edge.e2ee path{stroke-dasharray:5 4}.edge.breaks path{stroke:#d00000;stroke-width:2.4}.edge.breaks text{fill:#b00020}.edge.possible path{stroke:#b35c00;stroke-width:2.2}.edge.possible text{fill:#8a4700}.empty{fill:#57606a}marker path{fill:#7b8594}";

@@ -189,7 +189,7 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
     }
     let _ = writeln!(
         out,
-        "\n## Data flow\n\nSystems are grouped by the company group that runs them; dotted arrows are end-to-end encrypted; red arrows lie on the path of a broken promise.\n\n```mermaid\n{}```\n",
+        "\n## Data flow\n\nSystems are grouped by the company group that runs them; dotted arrows are end-to-end encrypted; red arrows lie on the path of a violated promise, amber arrows only on the path of a possible breach.\n\n```mermaid\n{}```\n",
         report.mermaid
     );
     out.push_str("## Promises\n\n");

@@ -28,7 +28,11 @@ pub struct Subgraph<'a> {
     pub model: &'a Model,
     pub systems: Vec<SystemId>,
     pub flows: Vec<FlowId>,
+    /// Flows on the path of a finding that breaks or may break a promise (not waived).
     pub breaking: BTreeSet<FlowId>,
+    /// The breaking flows on no path of a *violated* finding, only of *possible* ones: drawn in
+    /// amber, not red.
+    pub possibly: BTreeSet<FlowId>,
     /// Flows drawn as carrying ciphertext: those `e2ee` hops, or, focused on a field, those that
     /// carry its keys only as ciphertext (a relay forwarding over TLS).
     pub ciphertext: BTreeSet<FlowId>,
@@ -65,9 +69,11 @@ pub fn subgraph<'a>(audit: &'a PolicyAudit, focus: &Focus) -> Subgraph<'a> {
         }
         on.flows
     };
-    let breaking: BTreeSet<FlowId> = flows_on_paths(&|f| {
-        f.waiver.is_none() && f.verdict >= crate::engine::finding::Verdict::Possible
-    });
+    use crate::engine::finding::Verdict;
+    let breaking: BTreeSet<FlowId> =
+        flows_on_paths(&|f| f.waiver.is_none() && f.verdict >= Verdict::Possible);
+    let violating = flows_on_paths(&|f| f.waiver.is_none() && f.verdict == Verdict::Violated);
+    let possibly = breaking.difference(&violating).copied().collect();
     let claim_flows: Option<BTreeSet<FlowId>> =
         focus.claim.map(|c| flows_on_paths(&|f| f.claim == c));
     let (carried, ciphertext) = match focus.field {
@@ -102,6 +108,7 @@ pub fn subgraph<'a>(audit: &'a PolicyAudit, focus: &Focus) -> Subgraph<'a> {
         systems,
         flows,
         breaking,
+        possibly,
         ciphertext,
     }
 }
@@ -179,7 +186,9 @@ impl Subgraph<'_> {
             if self.ciphertext.contains(&f) {
                 attrs.push("style=dashed".to_owned());
             }
-            if self.breaking.contains(&f) {
+            if self.possibly.contains(&f) {
+                attrs.push("color=\"#b35c00\", fontcolor=\"#b35c00\", penwidth=2".to_owned());
+            } else if self.breaking.contains(&f) {
                 attrs.push("color=red, fontcolor=red, penwidth=2".to_owned());
             }
             let _ = writeln!(
@@ -202,7 +211,7 @@ impl Subgraph<'_> {
         labelled: bool,
         out: &mut String,
         links: &mut usize,
-        red: &mut Vec<String>,
+        colours: &mut LinkColours,
     ) {
         let model = self.model;
         // Mermaid ids are kept to letters and digits; labels carry the real names.
@@ -245,16 +254,19 @@ impl Subgraph<'_> {
                 node(flow.from),
                 node(flow.to)
             );
-            if self.breaking.contains(&f) {
-                red.push(links.to_string());
-            }
+            colours.add(
+                *links,
+                self.breaking.contains(&f) && !self.possibly.contains(&f),
+                self.possibly.contains(&f),
+            );
             *links += 1;
         }
     }
 
     /// The Mermaid nodes and links of this graph collapsed to company groups: a node per group
     /// (its name and how many systems it runs), a link per ordered pair of groups that flows
-    /// connect, labelled with their number, red when one of them is on a broken path. With
+    /// connect, labelled with their number, red when one of them is on a violated path, amber
+    /// when only on possible ones. With
     /// `BrokenCompanies`, only the groups and links on broken paths.
     fn mermaid_companies(
         &self,
@@ -263,7 +275,7 @@ impl Subgraph<'_> {
         detail: Detail,
         out: &mut String,
         links: &mut usize,
-        red: &mut Vec<String>,
+        colours: &mut LinkColours,
     ) {
         let model = self.model;
         let groups = self.groups();
@@ -274,8 +286,9 @@ impl Subgraph<'_> {
             }
         }
         let only_broken = detail == Detail::BrokenCompanies;
-        // (from group, to group) → (flows, any on a broken path, all end-to-end encrypted).
-        let mut pairs: BTreeMap<(usize, usize), (usize, bool, bool)> = BTreeMap::new();
+        // (from group, to group) → (flows, any on a violated path, any on a possible one, all
+        // end-to-end encrypted).
+        let mut pairs: BTreeMap<(usize, usize), (usize, bool, bool, bool)> = BTreeMap::new();
         for &f in &self.flows {
             let flow = model.flow(f);
             let (a, b) = (group_of[&flow.from], group_of[&flow.to]);
@@ -283,10 +296,12 @@ impl Subgraph<'_> {
             if a == b || (only_broken && !breaks) {
                 continue;
             }
-            let pair = pairs.entry((a, b)).or_insert((0, false, true));
+            let possibly = self.possibly.contains(&f);
+            let pair = pairs.entry((a, b)).or_insert((0, false, false, true));
             pair.0 += 1;
-            pair.1 |= breaks;
-            pair.2 &= self.ciphertext.contains(&f);
+            pair.1 |= breaks && !possibly;
+            pair.2 |= possibly;
+            pair.3 &= self.ciphertext.contains(&f);
         }
         let drawn: BTreeSet<usize> = pairs.keys().flat_map(|&(a, b)| [a, b]).collect();
         for (i, (name, systems)) in groups.values().enumerate() {
@@ -301,16 +316,14 @@ impl Subgraph<'_> {
                 if count == 1 { "" } else { "s" }
             );
         }
-        for (&(a, b), &(count, breaks, e2ee)) in &pairs {
+        for (&(a, b), &(count, violated, possibly, e2ee)) in &pairs {
             let arrow = if e2ee { "-.->" } else { "-->" };
             let _ = writeln!(
                 out,
                 "{indent}{p}g{a} {arrow}|\"{count} flow{}\"| {p}g{b}",
                 if count == 1 { "" } else { "s" }
             );
-            if breaks {
-                red.push(links.to_string());
-            }
+            colours.add(*links, violated, possibly && !violated);
             *links += 1;
         }
     }
@@ -491,13 +504,13 @@ fn mermaid_at(graphs: &[Subgraph], detail: Detail, note: &str) -> (String, usize
     if !note.is_empty() {
         let _ = writeln!(out, "  note[\"{}\"]", mermaid_text(note));
     }
-    let (mut links, mut red) = (0, Vec::new());
+    let (mut links, mut colours) = (0, LinkColours::default());
     let mut body = |g: &Subgraph, p: &str, indent: &str, out: &mut String| {
         if matches!(detail, Detail::Systems | Detail::Unlabelled) {
             let labelled = detail == Detail::Systems;
-            g.mermaid_body(p, indent, labelled, out, &mut links, &mut red);
+            g.mermaid_body(p, indent, labelled, out, &mut links, &mut colours);
         } else {
-            g.mermaid_companies(p, indent, detail, out, &mut links, &mut red);
+            g.mermaid_companies(p, indent, detail, out, &mut links, &mut colours);
         }
     };
     match graphs {
@@ -511,14 +524,37 @@ fn mermaid_at(graphs: &[Subgraph], detail: Detail, note: &str) -> (String, usize
             }
         }
     }
-    if !red.is_empty() {
-        let _ = writeln!(
-            out,
-            "  linkStyle {} stroke:#d00,stroke-width:2px",
-            red.join(",")
-        );
-    }
+    colours.write(&mut out);
     (out, links)
+}
+
+/// The links a Mermaid chart colours, by index: red on a violated path, amber on a possible one.
+#[derive(Default)]
+struct LinkColours {
+    red: Vec<String>,
+    amber: Vec<String>,
+}
+
+impl LinkColours {
+    fn add(&mut self, link: usize, violated: bool, possibly: bool) {
+        if violated {
+            self.red.push(link.to_string());
+        } else if possibly {
+            self.amber.push(link.to_string());
+        }
+    }
+
+    fn write(&self, out: &mut String) {
+        for (links, colour) in [(&self.red, "#d00"), (&self.amber, "#b35c00")] {
+            if !links.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  linkStyle {} stroke:{colour},stroke-width:2px",
+                    links.join(",")
+                );
+            }
+        }
+    }
 }
 
 /// Several graphs as one JSON document: one graph alone as it is, several as `{"policies": […]}`.

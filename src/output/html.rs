@@ -80,7 +80,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
     out.push_str("</div>");
     let _ = write!(
         out,
-        "<h2>Data flow</h2><p>The speaker's company group on the left, its systems in columns by distance from its apps; every other company group on the right. Dashed arrows are end-to-end encrypted, red arrows lie on the path of a broken promise.</p><div class=\"scroll\">{}</div>",
+        "<h2>Data flow</h2><p>The speaker's company group on the left, its systems in columns by distance from its apps; every other company group on the right.</p><p class=\"legend\">Dashed arrows are end-to-end encrypted; <span class=\"violated\">red</span> arrows lie on the path of a violated promise, <span class=\"possible\">amber</span> arrows only on the path of a possible breach.</p><div class=\"scroll\">{}</div>",
         diagram::diagram(audit, &Focus::default())
     );
     out.push_str("<h2>Promises</h2>");

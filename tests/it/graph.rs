@@ -329,3 +329,31 @@ fn past_mermaids_limit_the_diagram_drops_labels_then_collapses_to_companies() {
         }
     }
 }
+
+#[test]
+fn a_flow_only_on_a_possible_breach_is_amber_not_red_in_every_diagram() {
+    let run = |format: &str| {
+        let out = privflow(&[
+            "graph",
+            "--format",
+            format,
+            "fixtures/valid/disclosures.yaml",
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    let svg = run("svg");
+    assert!(
+        svg.contains("<g class=\"edge possible\" data-from=\"api\" data-to=\"stats\""),
+        "{svg}"
+    );
+    assert!(svg.contains("<g class=\"edge breaks\" data-from=\"app\" data-to=\"api\""));
+    let mermaid = run("mermaid");
+    assert!(
+        mermaid.contains("  linkStyle 0,1,2,3 stroke:#d00,stroke-width:2px\n  linkStyle 4 stroke:#b35c00,stroke-width:2px\n"),
+        "{mermaid}"
+    );
+    assert!(run("dot").contains(
+        "\"api\" -> \"stats\" [label=\"device.ip_address\", color=\"#b35c00\", fontcolor=\"#b35c00\", penwidth=2];"
+    ));
+}
