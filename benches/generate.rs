@@ -95,7 +95,7 @@ pub fn model(size: &Size) -> String {
     for f in 0..size.flows {
         // Most flows leave the speaker's first systems or their neighbours, so reach is deep.
         let from = if f % 4 == 0 {
-            rng.next(20)
+            rng.next(size.systems.min(20))
         } else {
             rng.next(size.systems)
         };
@@ -124,7 +124,10 @@ pub fn model(size: &Size) -> String {
             3 => format!("kind: retention_max, fields: [{field}], max: 90d"),
             4 => format!("kind: no_logs, fields: [{field}]"),
             5 => format!("kind: operator_cannot_read, fields: [{field}]"),
-            _ => format!("kind: e2ee, fields: [{field}], endpoints: [s0, s10]"),
+            _ => format!(
+                "kind: e2ee, fields: [{field}], endpoints: [s0, s{}]",
+                size.systems.saturating_sub(1).min(10)
+            ),
         };
         let _ = writeln!(out, "  - {{id: c{c}, {claim}}}");
     }

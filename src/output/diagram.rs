@@ -1,72 +1,27 @@
-//! The data-flow diagram as SVG, laid out here in Rust: a box per company group (the speaker's
-//! first), a column per hop from the speaker's apps. Coordinates only ever saturate, never wrap.
+//! The data-flow diagram as SVG: the layered layout (output/layout.rs) drawn with the structure
+//! outside tools read (groups, nodes, edges by id). Coordinates only ever saturate, never wrap.
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::num::Saturating;
 
 use crate::engine::audit::PolicyAudit;
-use crate::model::SystemLocation;
-use crate::model::{Model, SystemId};
+use crate::model::{EntityId, FlowId, SystemId, SystemLocation};
 use crate::output::export::{Focus, subgraph};
+use crate::output::layout::{Graph, LINE_Y, NODE_H, NODE_W, PAD, Px, layout, px};
 use crate::output::markup::escape;
 
-/// A coordinate or length in SVG pixels: arithmetic on it saturates at `u32::MAX`, never wraps.
-type Px = Saturating<u32>;
-
-const NODE_W: Px = Saturating(210);
-const NODE_H: Px = Saturating(46);
-const COL_GAP: Px = Saturating(60);
-const ROW_GAP: Px = Saturating(26);
-const PAD: Px = Saturating(30);
-/// Room for a group's title above its first row.
-const TITLE: Px = Saturating(28);
-/// A node's inner width: its box, less the group's margins.
-const NODE_INNER: Px = Saturating(182);
-
-/// A count (rows, columns) as pixels, saturating.
-fn px(n: usize) -> Px {
-    Saturating(u32::try_from(n).unwrap_or(u32::MAX))
-}
-
-/// Half of a length, rounded down.
-fn halve(p: Px) -> Px {
-    Saturating(p.0 / 2)
-}
-
-/// Hops from the speaker's systems over any flow: the order of systems within a column.
-fn depths(model: &Model) -> Vec<u32> {
-    let mut depth = vec![u32::MAX; model.systems.len()];
-    let mut sends: Vec<Vec<SystemId>> = vec![Vec::new(); model.systems.len()];
-    for f in &model.flows {
-        sends[f.from.index()].push(f.to);
-    }
-    let speakers = |device_only: bool| {
-        model.systems.iter().enumerate().filter_map(move |(i, s)| {
-            let id = SystemId(u32::try_from(i).unwrap_or(u32::MAX));
-            (model.is_speaker_system(id) && (!device_only || s.location == SystemLocation::Device))
-                .then_some(i)
-        })
-    };
-    let mut queue: VecDeque<usize> = speakers(true).collect();
-    if queue.is_empty() {
-        queue = speakers(false).collect();
-    }
-    for &i in &queue {
-        depth[i] = 0;
-    }
-    while let Some(s) = queue.pop_front() {
-        for to in &sends[s] {
-            if depth[to.index()] == u32::MAX {
-                depth[to.index()] = depth[s].saturating_add(1);
-                queue.push_back(to.index());
-            }
-        }
-    }
-    depth
-}
+/// Characters of a system's name per line in its box (12 px text, 0.6 em a glyph).
+const NAME_CHARS: usize = 27;
+/// Characters of a system id (11 px) in its box.
+const ID_CHARS: usize = 30;
+/// Characters of an edge label per line (10 px) in its slot.
+const LABEL_CHARS: usize = 32;
+/// A group title's line: 12.6 px glyphs of its bold 12 px text.
+const TITLE_GLYPH: u32 = 8;
+const TITLE_LINE: Px = Saturating(16);
 
 /// The diagrams of several policies as one SVG document: each policy's own diagram, stacked.
 pub fn diagrams(parts: &[(&PolicyAudit, Focus)]) -> String {
@@ -94,10 +49,10 @@ pub fn diagrams(parts: &[(&PolicyAudit, Focus)]) -> String {
     )
 }
 
-/// The diagram: a box per company group (the speaker's first), inside it a column per distance
-/// from the speaker's apps, systems as boxes, flows as arrows labelled with their fields; e2ee
-/// dashed, flows on a broken promise's path red. A policy with no system to draw gets an empty
-/// diagram that says so.
+/// The diagram, laid out in layers (output/layout.rs): a box per company group (the speaker's
+/// first), systems as boxes inside, flows as arrows labelled with their fields; e2ee dashed,
+/// flows on a broken promise's path red, on a possible one amber. A policy with no system to
+/// draw gets an empty diagram that says so.
 pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     let model = audit.model;
     let sub = subgraph(audit, focus);
@@ -113,159 +68,80 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
             ),
         );
     }
-    let depth = depths(model);
     let speaker_group = model.ultimate_owner(model.speaker());
-    // Keyed (not the speaker's, entity id); the value is the group's name and its systems.
-    let mut groups: BTreeMap<(bool, String), (String, Vec<SystemId>)> = BTreeMap::new();
+    // Bands in drawing order: the speaker's group, then the others by id.
+    let mut groups: BTreeMap<(bool, String), EntityId> = BTreeMap::new();
     for &s in &sub.systems {
         let group = model.ultimate_owner(model.party(s));
-        let key = (group != speaker_group, model.entity(group).id.clone());
-        groups
-            .entry(key)
-            .or_insert_with(|| (model.entity(group).name.clone(), Vec::new()))
-            .1
-            .push(s);
-    }
-    let mut position: BTreeMap<SystemId, (Px, Px)> = BTreeMap::new();
-    let (mut boxes, mut nodes) = (String::new(), String::new());
-    let mut node = |s: SystemId, nx: Px, ny: Px, nodes: &mut String| {
-        position.insert(s, (nx, ny));
-        let sys = model.system(s);
-        let class = if sys.location == SystemLocation::Device {
-            "node device"
-        } else {
-            "node"
-        };
-        let _ = write!(
-            nodes,
-            "<g class=\"{class}\" data-system=\"{}\"><rect x=\"{nx}\" y=\"{ny}\" width=\"{NODE_INNER}\" height=\"{NODE_H}\" rx=\"8\"/><text x=\"{}\" y=\"{}\" class=\"name\">{}</text><text x=\"{}\" y=\"{}\" class=\"id\">{}</text></g>",
-            escape(&sys.id),
-            nx + Saturating(10),
-            ny + Saturating(19),
-            escape(&truncate(&sys.name, 30)),
-            nx + Saturating(10),
-            ny + Saturating(36),
-            escape(&sys.id)
+        groups.insert(
+            (group != speaker_group, model.entity(group).id.clone()),
+            group,
         );
+    }
+    let groups: Vec<EntityId> = groups.into_values().collect();
+    let band_of = |s: SystemId| {
+        let group = model.ultimate_owner(model.party(s));
+        groups.iter().position(|&g| g == group).unwrap_or(0)
     };
-    let group_box = |entity: &str, name: &str, gx: Px, gy: Px, w: Px, h: Px, boxes: &mut String| {
-        let _ = write!(
-            boxes,
-            "<g class=\"group\" data-entity=\"{}\"><rect x=\"{gx}\" y=\"{gy}\" width=\"{w}\" height=\"{h}\" rx=\"12\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
-            escape(entity),
-            gx + Saturating(12),
-            gy + Saturating(18),
-            escape(&truncate(name, 40))
-        );
-    };
-    let row_y = |top: Px, row: usize| top + TITLE + px(row) * (NODE_H + ROW_GAP);
-    let inset = Saturating(14);
-    // The speaker's group on the left, a column per distance from the speaker's apps; every
-    // other group stacked on the right, so no arrow passes behind a group it does not enter.
-    let (mut x, mut height) = (PAD, Saturating(0));
-    let mut others = Vec::new();
-    for ((other, entity), (name, systems)) in &groups {
-        if *other {
-            others.push((entity, name, systems));
-            continue;
-        }
-        let mut columns: BTreeMap<u32, Vec<SystemId>> = BTreeMap::new();
-        for &s in systems {
-            columns.entry(depth[s.index()]).or_default().push(s);
-        }
-        let group_x = x;
-        let mut rows = 0;
-        // Each column after the first is ordered by where its systems' senders sit (the
-        // barycentre heuristic), which untangles most crossings in layered drawings.
-        let mut placed: BTreeMap<SystemId, f64> = BTreeMap::new();
-        for column in columns.values_mut() {
-            column.sort_by_key(|s| model.system(*s).id.clone());
-            let barycentre = |s: SystemId| {
-                let rows: Vec<f64> = sub
-                    .flows
-                    .iter()
-                    .map(|&f| model.flow(f))
-                    .filter(|f| f.to == s)
-                    .filter_map(|f| placed.get(&f.from).copied())
-                    .collect();
-                if rows.is_empty() {
-                    f64::MAX
-                } else {
-                    rows.iter().sum::<f64>() / rows.len() as f64
-                }
-            };
-            let mut keyed: Vec<(f64, SystemId)> =
-                column.iter().map(|&s| (barycentre(s), s)).collect();
-            keyed.sort_by(|a, b| {
-                a.0.total_cmp(&b.0)
-                    .then_with(|| model.system(a.1).id.cmp(&model.system(b.1).id))
-            });
-            *column = keyed.into_iter().map(|(_, s)| s).collect();
-            for (row, &s) in column.iter().enumerate() {
-                placed.insert(s, row as f64);
-            }
-            for (row, &s) in column.iter().enumerate() {
-                node(s, x + inset, row_y(PAD, row), &mut nodes);
-            }
-            rows = rows.max(column.len());
-            x += NODE_W;
-        }
-        let h = row_y(Saturating(0), rows);
-        group_box(entity, name, group_x, PAD, x - group_x, h, &mut boxes);
-        height = height.max(PAD + h + PAD);
-        x += COL_GAP;
-    }
-    let mut y = PAD;
-    for (entity, name, systems) in &others {
-        let mut systems = systems.to_vec();
-        systems.sort_by_key(|s| (depth[s.index()], model.system(*s).id.clone()));
-        for (row, &s) in systems.iter().enumerate() {
-            node(s, x + inset, row_y(y, row), &mut nodes);
-        }
-        let h = row_y(Saturating(0), systems.len());
-        group_box(entity, name, x, y, NODE_W, h, &mut boxes);
-        y += h + ROW_GAP;
-    }
-    if !others.is_empty() {
-        x += NODE_W + COL_GAP;
-    }
-    height = height.max(y + PAD);
-    // Every group is followed by a column gap; the last one's becomes the right margin.
-    let width = Saturating(x.0.saturating_sub(COL_GAP.0)) + PAD;
+    let index: BTreeMap<SystemId, usize> = sub
+        .systems
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, i))
+        .collect();
+    let flows: Vec<FlowId> = sub
+        .flows
+        .iter()
+        .copied()
+        .filter(|&f| {
+            index.contains_key(&model.flow(f).from) && index.contains_key(&model.flow(f).to)
+        })
+        .collect();
     // Past a few dozen flows, labels on every arrow hide the arrows; each keeps its tooltip.
-    let label_edges = sub.flows.len() <= 30;
-    let mut edges = String::new();
+    let labelled = flows.len() <= 30;
+    let graph = Graph {
+        bands: sub.systems.iter().map(|&s| band_of(s)).collect(),
+        band_count: groups.len(),
+        edges: flows
+            .iter()
+            .map(|&f| (index[&model.flow(f).from], index[&model.flow(f).to]))
+            .collect(),
+        labelled,
+    };
+    let title_lines = |band: usize, width: Px| {
+        let chars = usize::try_from(width.0.saturating_sub(24) / TITLE_GLYPH).unwrap_or(1);
+        wrap(&model.entity(groups[band]).name, chars.max(1), 3)
+    };
+    let laid = layout(&graph, |band, width| {
+        TITLE_LINE * px(title_lines(band, width).len()) + Saturating(14)
+    });
+
+    let mut out = String::new();
+    for (band, rect) in laid.bands.iter().enumerate() {
+        let Some(r) = rect else { continue };
+        let _ = write!(
+            out,
+            "<g class=\"group\" data-entity=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\"/>",
+            escape(&model.entity(groups[band]).id),
+            r.x,
+            r.y,
+            r.w,
+            r.h
+        );
+        for (i, line) in title_lines(band, r.w).iter().enumerate() {
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"{}\">{}</text>",
+                r.x + Saturating(12),
+                r.y + Saturating(19) + TITLE_LINE * px(i),
+                escape(line)
+            );
+        }
+        out.push_str("</g>");
+    }
     let marker = marker_id(&model.policy.id);
-    for &f in &sub.flows {
+    for (route, &f) in laid.edges.iter().zip(&flows) {
         let flow = model.flow(f);
-        let (Some(&(fx, fy)), Some(&(tx, ty))) = (position.get(&flow.from), position.get(&flow.to))
-        else {
-            continue;
-        };
-        let w = NODE_INNER;
-        let (sy, ey) = (fy + halve(NODE_H), ty + halve(NODE_H));
-        // Forward arrows leave on the right and enter on the left; the others loop back below.
-        let d = if tx > fx {
-            let (sx, ex) = (fx + w, tx);
-            let bend = halve(Saturating(ex.0.saturating_sub(sx.0)));
-            format!(
-                "M{sx},{sy} C{},{sy} {},{ey} {ex},{ey}",
-                sx + bend,
-                Saturating(ex.0.saturating_sub(bend.0))
-            )
-        } else if tx == fx {
-            let side = fx + w;
-            let out = side + Saturating(50);
-            format!("M{side},{sy} C{out},{sy} {out},{ey} {side},{ey}")
-        } else {
-            let (sx, ex) = (fx + halve(w), tx + halve(w));
-            let low = fy.max(ty) + NODE_H + halve(ROW_GAP);
-            format!(
-                "M{sx},{} C{sx},{low} {ex},{low} {ex},{}",
-                fy + NODE_H,
-                ty + NODE_H
-            )
-        };
         let mut class = String::from("edge");
         if sub.ciphertext.contains(&f) {
             class.push_str(" e2ee");
@@ -284,37 +160,69 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
             .iter()
             .map(|&k| model.fields.key(k).trim_start_matches("user."))
             .collect();
-        // The label sits near the arrow's head, where fan-outs have spread apart.
-        let (lx, ly) = if tx > fx {
-            (
-                Saturating(tx.0.saturating_sub(8)),
-                Saturating(ey.0.saturating_sub(6)),
-            )
+        let fields = fields.join(", ");
+        let _ = write!(
+            out,
+            "<g class=\"{class}\" data-from=\"{from}\" data-to=\"{to}\" data-flow=\"{}\"><title>{}: {from} → {to} ({})</title><path d=\"{}\" marker-end=\"url(#{marker})\"/>",
+            escape(&flow.id),
+            escape(&flow.id),
+            escape(&fields),
+            route.path
+        );
+        if labelled {
+            // Above the line through the slot, ending above the line's first lines.
+            let lines = wrap(&fields, LABEL_CHARS, 2);
+            let (lx, ly) = route.label;
+            for (i, line) in lines.iter().enumerate() {
+                let above = px(lines.len().saturating_sub(i)) * Saturating(12);
+                let _ = write!(
+                    out,
+                    "<text x=\"{}\" y=\"{}\">{}</text>",
+                    lx + Saturating(2),
+                    ly + LINE_Y - above + Saturating(8),
+                    escape(line)
+                );
+            }
+        }
+        out.push_str("</g>");
+    }
+    for (i, &s) in sub.systems.iter().enumerate() {
+        let r = laid.nodes[i];
+        let sys = model.system(s);
+        let class = if sys.location == SystemLocation::Device {
+            "node device"
         } else {
-            (
-                halve(fx) + halve(tx) + halve(w),
-                fy.max(ty) + NODE_H + Saturating(10),
-            )
+            "node"
         };
         let _ = write!(
-            edges,
-            "<g class=\"{class}\" data-from=\"{from}\" data-to=\"{to}\" data-flow=\"{}\"><title>{}: {from} → {to} ({})</title><path d=\"{d}\" marker-end=\"url(#{marker})\"/><text x=\"{lx}\" y=\"{ly}\">{}</text></g>",
-            escape(&flow.id),
-            escape(&flow.id),
-            escape(&fields.join(", ")),
-            if label_edges {
-                escape(&truncate(&fields.join(", "), 34))
-            } else {
-                String::new()
-            }
+            out,
+            "<g class=\"{class}\" data-system=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"/>",
+            escape(&sys.id),
+            r.x,
+            r.y,
+            r.w,
+            r.h
+        );
+        let name = wrap(&sys.name, NAME_CHARS, 2);
+        let first = if name.len() > 1 { 18 } else { 23 };
+        for (k, line) in name.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"{}\" class=\"name\">{}</text>",
+                r.x + Saturating(10),
+                r.y + Saturating(first) + Saturating(14) * px(k),
+                escape(line)
+            );
+        }
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" class=\"id\">{}</text></g>",
+            r.x + Saturating(10),
+            r.y + Saturating(if name.len() > 1 { 48 } else { 41 }),
+            escape(&truncate(&sys.id, ID_CHARS))
         );
     }
-    svg(
-        &model.policy.id,
-        width,
-        height,
-        &format!("{boxes}{edges}{nodes}"),
-    )
+    svg(&model.policy.id, laid.width, laid.height, &out)
 }
 
 /// One policy's diagram document around its drawn `body`.
@@ -351,5 +259,37 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// `text` in lines of at most `width` characters, broken after spaces where it can, at most
+/// `max_lines` of them: the last one ends in an ellipsis when text is left over.
+fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_inclusive(' ') {
+        if !line.is_empty()
+            && line
+                .chars()
+                .count()
+                .saturating_add(word.trim_end().chars().count())
+                > width
+        {
+            lines.push(std::mem::take(&mut line).trim_end().to_owned());
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            line = line.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !line.trim_end().is_empty() {
+        lines.push(line.trim_end().to_owned());
+    }
+    if lines.len() > max_lines {
+        let rest = lines.split_off(max_lines.saturating_sub(1));
+        lines.push(truncate(&rest.join(" "), width));
+    }
+    lines
+}
+
 /// The diagram's own style, inside the SVG so that `privflow graph --format svg` stands alone.
-const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.edge path{fill:none;stroke:#7b8594;stroke-width:1.4}.edge text{fill:#57606a;font-size:10px;text-anchor:end}.edge.e2ee path{stroke-dasharray:5 4}.edge.breaks path{stroke:#d00000;stroke-width:2.4}.edge.breaks text{fill:#b00020}.edge.possible path{stroke:#b35c00;stroke-width:2.2}.edge.possible text{fill:#8a4700}.empty{fill:#57606a}marker path{fill:#7b8594}";
+const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.edge path{fill:none;stroke:#7b8594;stroke-width:1.4}.edge text{fill:#57606a;font-size:10px}.edge.e2ee path{stroke-dasharray:5 4}.edge.breaks path{stroke:#d00000;stroke-width:2.4}.edge.breaks text{fill:#b00020}.edge.possible path{stroke:#b35c00;stroke-width:2.2}.edge.possible text{fill:#8a4700}.empty{fill:#57606a}marker path{fill:#7b8594}";

@@ -12,6 +12,7 @@ pub mod github;
 pub mod html;
 mod json;
 mod junit;
+mod layout;
 pub mod markdown;
 mod markup;
 mod sarif;

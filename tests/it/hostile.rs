@@ -186,7 +186,7 @@ fn a_policy_of_one_entity_renders_an_empty_diagram() {
         html.stdout
     );
     assert!(
-        html.stdout.contains("width=\"270\" height=\"76\""),
+        html.stdout.contains("width=\"268\" height=\"80\""),
         "{}",
         html.stdout
     );
