@@ -424,18 +424,30 @@ pub fn layout(graph: &Graph, title_height: impl Fn(usize, Px) -> Px) -> Layout {
 }
 
 /// Path data through `points`: curves between layers (points 0→1, 2→3, …), straight lines
-/// through bends (1→2, 3→4, …); each curve leaves and arrives horizontally.
+/// through bends (1→2, 3→4, …); each curve leaves and arrives horizontally. A level stretch is
+/// one line however many layers it runs through, which keeps long flows' paths short.
 fn path(points: &[(Px, Px)]) -> String {
     use std::fmt::Write;
     let mut d = format!("M{},{}", points[0].0, points[0].1);
+    let mut level: Option<(Px, Px)> = None;
     for (i, pair) in points.windows(2).enumerate() {
         let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        if y0 == y1 {
+            level = Some((x1, y1));
+            continue;
+        }
+        if let Some((x, y)) = level.take() {
+            let _ = write!(d, " L{x},{y}");
+        }
         if i % 2 == 0 {
             let mid = Saturating((x0.0 / 2).saturating_add(x1.0 / 2));
             let _ = write!(d, " C{mid},{y0} {mid},{y1} {x1},{y1}");
         } else {
             let _ = write!(d, " L{x1},{y1}");
         }
+    }
+    if let Some((x, y)) = level {
+        let _ = write!(d, " L{x},{y}");
     }
     d
 }
