@@ -10,7 +10,7 @@ use crate::output::document::PolicyReport;
 use crate::output::export::Focus;
 use crate::output::markup::escape;
 
-const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d8dce4;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f5f8}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dce4;border-radius:8px;padding:.6rem 1rem}.violated,.incorrect,.omitted{color:#b00020;font-weight:600}.possible,.vague,.ambiguous{color:#9a6700;font-weight:600}.holds,.clear{color:#1a7f37;font-weight:600}.undetermined,.waived,.skipped{color:#57606a;font-weight:600}.path span{display:inline-block;border:1px solid #c8ccd4;border-radius:6px;padding:0 .4rem;margin:0 .15rem;background:#f6f8fa}.scroll{overflow-x:auto;border:1px solid #e4e7ec;border-radius:8px}@media print{.scroll{overflow:visible;border:0}}";
+const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d8dce4;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f5f8}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dce4;border-radius:8px;padding:.6rem 1rem}.violated,.incorrect,.omitted{color:#b00020;font-weight:600}.possible,.vague,.ambiguous{color:#9a6700;font-weight:600}.holds,.clear{color:#1a7f37;font-weight:600}.undetermined,.waived,.skipped{color:#57606a;font-weight:600}.path span{display:inline-block;border:1px solid #c8ccd4;border-radius:6px;padding:0 .4rem;margin:0 .15rem;background:#f6f8fa}.scroll{overflow-x:auto;border:1px solid #e4e7ec;border-radius:8px}svg.diagram{max-width:100%;height:auto;display:block}table{display:block;overflow-x:auto;max-width:100%}td,code{overflow-wrap:anywhere}th{white-space:nowrap}@media print{body{margin:0;max-width:none;font-size:11px}section.policy+section.policy{break-before:page}table{display:table;width:100%}tr,.card,svg.diagram{break-inside:avoid}h2{break-after:avoid}.scroll{overflow:visible;border:0}}";
 
 /// The whole report of one or more policies as one HTML page.
 pub fn page(
@@ -51,7 +51,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
         .unwrap_or_default();
     let _ = write!(
         out,
-        "<h1>Privacy audit: {}{version}</h1><p>Policy <code>{}</code>, speaker {}, from {}.</p>",
+        "<section class=\"policy\"><h1>Privacy audit: {}{version}</h1><p>Policy <code>{}</code>, speaker {}, from {}.</p>",
         escape(title),
         escape(&report.policy),
         escape(&report.speaker),
@@ -80,7 +80,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
     out.push_str("</div>");
     let _ = write!(
         out,
-        "<h2>Data flow</h2><p>The speaker's company group on the left, its systems in columns by distance from its apps; every other company group on the right.</p><p class=\"legend\">Dashed arrows are end-to-end encrypted; <span class=\"violated\">red</span> arrows lie on the path of a violated promise, <span class=\"possible\">amber</span> arrows only on the path of a possible breach.</p><div class=\"scroll\">{}</div>",
+        "<h2>Data flow</h2><p>Systems in layers from left to right in the order data flows between them, each company group in its own band, the speaker's first; every label sits beside the arrow it names.</p><p class=\"legend\">Dashed arrows are end-to-end encrypted; <span class=\"violated\">red</span> arrows lie on the path of a violated promise, <span class=\"possible\">amber</span> arrows only on the path of a possible breach.</p><div class=\"scroll\">{}</div>",
         diagram::diagram(audit, &Focus::default())
     );
     out.push_str("<h2>Promises</h2>");
@@ -218,6 +218,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
         }
         out.push_str("</table>");
     }
+    out.push_str("</section>");
 }
 
 /// What a report may add besides the audit: the changes since a base version, and when it was
