@@ -146,11 +146,16 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
         if sub.ciphertext.contains(&f) {
             class.push_str(" e2ee");
         }
-        if sub.possibly.contains(&f) {
+        // The arrowhead takes its arrow's colour.
+        let head = if sub.possibly.contains(&f) {
             class.push_str(" possible");
+            "-possible"
         } else if sub.breaking.contains(&f) {
             class.push_str(" breaks");
-        }
+            "-breaks"
+        } else {
+            ""
+        };
         let (from, to) = (
             escape(&model.system(flow.from).id),
             escape(&model.system(flow.to).id),
@@ -163,7 +168,7 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
         let fields = fields.join(", ");
         let _ = write!(
             out,
-            "<g class=\"{class}\" data-from=\"{from}\" data-to=\"{to}\" data-flow=\"{}\"><title>{}: {from} → {to} ({})</title><path d=\"{}\" marker-end=\"url(#{marker})\"/>",
+            "<g class=\"{class}\" data-from=\"{from}\" data-to=\"{to}\" data-flow=\"{}\"><title>{}: {from} → {to} ({})</title><path d=\"{}\" marker-end=\"url(#{marker}{head})\"/>",
             escape(&flow.id),
             escape(&flow.id),
             escape(&fields),
@@ -225,12 +230,21 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     svg(&model.policy.id, laid.width, laid.height, &out)
 }
 
-/// One policy's diagram document around its drawn `body`.
+/// One policy's diagram document around its drawn `body`: three arrowheads (plain, on a
+/// violated path, on a possible breach) with ids unique to the policy.
 fn svg(policy: &str, width: Px, height: Px, body: &str) -> String {
+    let id = marker_id(policy);
+    let markers: String = ["", "-breaks", "-possible"]
+        .iter()
+        .map(|kind| {
+            format!(
+                "<marker id=\"{id}{kind}\" class=\"head{kind}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker>"
+            )
+        })
+        .collect();
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Data-flow diagram of {}\"><defs><marker id=\"{}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker><style>{SVG_STYLE}</style></defs>{body}</svg>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Data-flow diagram of {}\"><defs>{markers}<style>{SVG_STYLE}</style></defs>{body}</svg>",
         escape(policy),
-        marker_id(policy)
     )
 }
 
@@ -292,4 +306,4 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
 }
 
 /// The diagram's own style, inside the SVG so that `privflow graph --format svg` stands alone.
-const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.edge path{fill:none;stroke:#7b8594;stroke-width:1.4}.edge text{fill:#57606a;font-size:10px}.edge.e2ee path{stroke-dasharray:5 4}.edge.breaks path{stroke:#d00000;stroke-width:2.4}.edge.breaks text{fill:#b00020}.edge.possible path{stroke:#b35c00;stroke-width:2.2}.edge.possible text{fill:#8a4700}.empty{fill:#57606a}marker path{fill:#7b8594}";
+const SVG_STYLE: &str = "svg.diagram{font:12px system-ui,sans-serif}.group rect{fill:#f5f7fb;stroke:#b8c0cc}.group text{font-weight:600;fill:#39414d}.node rect{fill:#fff;stroke:#5b6778}.node.device rect{fill:#eef6ff}.node .id{fill:#6a7380;font-size:11px}.edge path{fill:none;stroke:#7b8594;stroke-width:1.4}.edge text{fill:#57606a;font-size:10px}.edge.e2ee path{stroke-dasharray:5 4}.edge.breaks path{stroke:#d00000;stroke-width:2.4}.edge.breaks text{fill:#b00020}.edge.possible path{stroke:#b35c00;stroke-width:2.2}.edge.possible text{fill:#8a4700}.empty{fill:#57606a}marker path{fill:#7b8594}.head-breaks path{fill:#d00000}.head-possible path{fill:#b35c00}";

@@ -67,14 +67,16 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
         let status = status.as_str();
         let _ = write!(
             out,
-            "<div class=\"card\"><span class=\"{status}\">{n} {status}</span> claims</div>"
+            "<div class=\"card\"><span class=\"{status}\">{n} {status}</span> claim{}</div>",
+            if *n == 1 { "" } else { "s" }
         );
     }
     for (verdict, n) in report.receipts_by_verdict.iter().rev() {
         let verdict = verdict.as_str();
         let _ = write!(
             out,
-            "<div class=\"card\"><span class=\"{verdict}\">{n} {verdict}</span> receipts</div>"
+            "<div class=\"card\"><span class=\"{verdict}\">{n} {verdict}</span> receipt{}</div>",
+            if *n == 1 { "" } else { "s" }
         );
     }
     out.push_str("</div>");
@@ -138,7 +140,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
             out.push_str("</ul>");
         }
         if let Some(note) = crate::output::skipped_note(r) {
-            let _ = write!(out, "<p class=\"hint\">{}</p>", escape(note));
+            let _ = write!(out, "<p class=\"hint\">{}</p>", with_code(note));
         }
     }
     out.push_str("<h2>Record of processing</h2><p>Who receives which personal data, for which purpose, for how long (GDPR Article 30).</p><table><tr><th>recipient</th><th>role</th><th>country</th><th>data</th><th>purposes</th><th>retention</th><th>disclosed by</th></tr>");
@@ -265,4 +267,18 @@ fn changes_section(out: &mut String, report: &crate::diff::DiffReport) {
         );
     }
     out.push_str("</table>");
+}
+
+/// Escapes `text` and sets its `backticked` spans as code, as Markdown would.
+fn with_code(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", escape(part))
+            } else {
+                escape(part)
+            }
+        })
+        .collect()
 }

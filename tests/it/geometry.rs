@@ -481,3 +481,17 @@ fn no_generated_diagram_misleads() {
         assert_eq!(defects(&svg), Vec::<String>::new(), "{systems} systems");
     }
 }
+
+/// The grid drawing of `whatsapp-2021` that privflow emitted before the layered layout (kept as
+/// a fixture): the self-check names what misled its readers.
+#[test]
+fn the_old_grid_diagram_of_whatsapp_2021_is_caught() {
+    let svg = std::fs::read_to_string("fixtures/diagrams/whatsapp-2021-grid.svg").unwrap();
+    let found = defects(&svg);
+    for expected in [
+        "edge wa-app → business-app crosses node fb-shops",
+        "edge fb-biz-hosting → business-crm crosses node fb-companies",
+    ] {
+        assert!(found.iter().any(|d| d.starts_with(expected)), "{found:#?}");
+    }
+}

@@ -130,7 +130,7 @@ fn a_report_with_a_base_version_shows_the_changes_since() {
     assert!(stamped.stdout.contains("Generated at "));
     // Without a baseline the skipped no_expansion says how to check it; cards are worst first.
     assert!(
-        stamped.stdout.contains("<p class=\"hint\">Skipped: this promise compares two versions of the policy. Pass the earlier version with `--baseline BASE`"),
+        stamped.stdout.contains("<p class=\"hint\">Skipped: this promise compares two versions of the policy. Pass the earlier version with <code>--baseline BASE</code>"),
         "{}",
         stamped.stdout
     );
@@ -152,4 +152,40 @@ fn a_report_with_a_base_version_shows_the_changes_since() {
             "clear"
         ]
     );
+}
+
+/// A page of several diagrams defines each id once, and every arrow points at an arrowhead of
+/// its own diagram in its own colour.
+#[test]
+fn every_id_of_an_html_report_is_defined_once() {
+    let out = privflow(&[
+        "report",
+        "policies/",
+        "--format",
+        "html",
+        "--today",
+        "2026-11-22",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ids: Vec<&str> = out
+        .stdout
+        .split(" id=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+    assert!(unique.contains("arrow-whatsapp-2021-breaks"), "{unique:?}");
+    for used in out.stdout.split("marker-end=\"url(#").skip(1) {
+        let id = used.split(')').next().unwrap();
+        assert!(unique.contains(id), "arrowhead {id} is not defined");
+    }
+    let red = out
+        .stdout
+        .split("<g class=\"edge")
+        .skip(1)
+        .filter(|e| e.split('"').next().unwrap().contains("breaks"))
+        .count();
+    assert!(red > 0);
+    assert_eq!(out.stdout.matches("-breaks)\"").count(), red);
 }
