@@ -86,6 +86,10 @@ pub struct RawTaxon {
     pub parts: Option<Refs>,
     /// Special-category data (GDPR Art. 9 and the like); inherited by descendants.
     pub sensitive: Option<bool>,
+    /// Makes this key a deprecated alias of another (a key fideslang moved): references to it
+    /// are read as the other key, with a warning naming it. Nothing else may be set beside it.
+    #[schemars(with = "Option<String>")]
+    pub replaced_by: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -8,6 +8,8 @@ use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::model::raw::{RawTaxon, SpannedMap};
 
 pub const BUILTIN_FIELDS: &str = include_str!("../../data/fields.yaml");
+/// The fideslang release the built-in keys were generated from (scripts/fideslang-taxonomy.py).
+pub const FIDESLANG_VERSION: &str = "3.1.4";
 pub const BUILTIN_PURPOSES: &str = include_str!("../../data/purposes.yaml");
 
 /// Index of a key in its taxonomy.
@@ -56,6 +58,8 @@ pub struct Taxonomy {
     pub kind: TaxonomyKind,
     taxa: Vec<Taxon>,
     index: HashMap<String, TaxonId>,
+    /// Deprecated keys (`replaced_by`) and the keys they stand for.
+    aliases: HashMap<String, TaxonId>,
     /// Sorted strict ancestors per key; `None` when they would not fit, and are walked instead.
     ancestors: Option<Vec<Vec<TaxonId>>>,
     contained: Vec<Vec<TaxonId>>,
@@ -82,6 +86,16 @@ const DIRECT_IDENTIFIERS: [&str; 9] = [
     "user.device.cookie_id",
 ];
 
+/// Keys within a direct identifier that do not identify by themselves: the coarse parts of a
+/// postal address (fideslang 2.0 split the address into street, city, state, postal code and
+/// country; only the whole address or its street singles a person out).
+const COARSE_PARTS: [&str; 4] = [
+    "user.contact.address.city",
+    "user.contact.address.country",
+    "user.contact.address.postal_code",
+    "user.contact.address.state",
+];
+
 /// A reference to another key inside a definition, kept until every key is known.
 struct PendingRef {
     key: String,
@@ -93,12 +107,21 @@ struct Pending {
     parts: Vec<PendingRef>,
 }
 
+/// A deprecated key and the key that replaces it, until every key is known.
+struct PendingAlias {
+    key: String,
+    replaced_by: PendingRef,
+}
+
 /// Collects built-in and model definitions, then resolves references and checks for cycles.
 pub struct TaxonomyBuilder {
     kind: TaxonomyKind,
     taxa: Vec<Taxon>,
     index: HashMap<String, TaxonId>,
     pending: Vec<Pending>,
+    aliases: Vec<PendingAlias>,
+    /// Each deprecated key and the key it stands for, once resolved.
+    alias_index: HashMap<String, TaxonId>,
     diagnostics: Vec<Diagnostic>,
     /// Did-you-mean per unknown key, as `resolve` has worked it out.
     suggestions: HashMap<String, Option<String>>,
@@ -111,6 +134,8 @@ impl TaxonomyBuilder {
             taxa: Vec::new(),
             index: HashMap::new(),
             pending: Vec::new(),
+            aliases: Vec::new(),
+            alias_index: HashMap::new(),
             diagnostics: Vec::new(),
             suggestions: HashMap::new(),
         };
@@ -147,6 +172,34 @@ impl TaxonomyBuilder {
                     .collect()
             })
         };
+        if let Some(target) = raw.replaced_by {
+            let alone = raw.label.is_none()
+                && raw.description.is_none()
+                && raw.parents.is_none()
+                && raw.parts.is_none()
+                && raw.sensitive.is_none();
+            if !alone {
+                let mut d = Diagnostic::error(
+                    "privflow::model::alias-with-attributes",
+                    format!("{} `{key}` is an alias and a definition", self.kind.noun()),
+                );
+                if let Some(span) = span {
+                    d = d.at(span, "`replaced_by` beside other attributes");
+                }
+                self.diagnostics.push(d.with_help(format!(
+                    "an alias has `replaced_by` alone: move the other attributes to `{}`",
+                    target.value
+                )));
+            }
+            self.aliases.push(PendingAlias {
+                key: key.to_owned(),
+                replaced_by: PendingRef {
+                    span: span_of(&target.at),
+                    key: target.value,
+                },
+            });
+            return;
+        }
         let parents = refs(raw.parents);
         let parts = refs(raw.parts).unwrap_or_default();
         if let Some(&id) = self.index.get(key) {
@@ -198,8 +251,21 @@ impl TaxonomyBuilder {
         self.pending.push(Pending { parents, parts });
     }
 
-    /// Resolves parents (default: the dotted prefix) and parts, then checks the DAG for cycles.
+    /// Resolves aliases, parents (default: the dotted prefix) and parts, then checks the DAG
+    /// for cycles.
     pub fn finish(mut self) -> (Taxonomy, Vec<Diagnostic>) {
+        let mut aliases = HashMap::new();
+        for alias in std::mem::take(&mut self.aliases) {
+            // A key defined for real (a model's own) hides the alias of the same name.
+            if self.index.contains_key(&alias.key) {
+                continue;
+            }
+            let target = self.resolve(&alias.key, vec![alias.replaced_by], "replacement");
+            if let Some(&id) = target.first() {
+                aliases.insert(alias.key, id);
+            }
+        }
+        self.alias_index = aliases;
         let pending = std::mem::take(&mut self.pending);
         for (i, p) in pending.into_iter().enumerate() {
             let key = self.taxa[i].key.clone();
@@ -224,6 +290,7 @@ impl TaxonomyBuilder {
             kind: self.kind,
             taxa: self.taxa,
             index: self.index,
+            aliases: std::mem::take(&mut self.alias_index),
             ancestors: None,
             contained: Vec::new(),
             sensitive: Vec::new(),
@@ -251,7 +318,11 @@ impl TaxonomyBuilder {
     fn resolve(&mut self, owner: &str, refs: Vec<PendingRef>, relation: &str) -> Vec<TaxonId> {
         let mut out = Vec::new();
         for r in refs {
-            match self.index.get(&r.key) {
+            match self
+                .index
+                .get(&r.key)
+                .or_else(|| self.alias_index.get(&r.key))
+            {
                 Some(&id) => out.push(id),
                 None => {
                     let noun = self.kind.noun();
@@ -303,8 +374,31 @@ impl Taxonomy {
         changed
     }
 
+    /// The key named `key`, or the one a deprecated alias of that name stands for.
     pub fn get(&self, key: &str) -> Option<TaxonId> {
-        self.index.get(key).copied()
+        self.index
+            .get(key)
+            .or_else(|| self.aliases.get(key))
+            .copied()
+    }
+
+    /// The key that replaces `key` when `key` is a deprecated alias.
+    pub fn replacement(&self, key: &str) -> Option<&str> {
+        if self.index.contains_key(key) {
+            return None;
+        }
+        self.aliases.get(key).map(|&id| self.key(id))
+    }
+
+    /// Every deprecated alias and the key it stands for, sorted by alias.
+    pub fn aliases(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = self
+            .aliases
+            .iter()
+            .map(|(alias, &id)| (alias.as_str(), self.key(id)))
+            .collect();
+        out.sort();
+        out
     }
 
     pub fn taxon(&self, id: TaxonId) -> &Taxon {
@@ -495,13 +589,13 @@ impl Taxonomy {
     fn compute_closures(&mut self, limit: usize) {
         let n = self.taxa.len();
         let order = self.topological_order();
-        let identifiers: Vec<TaxonId> = match self.kind {
-            TaxonomyKind::Fields => DIRECT_IDENTIFIERS
-                .iter()
-                .filter_map(|k| self.get(k))
-                .collect(),
-            TaxonomyKind::Purposes => Vec::new(),
+        let keys = |list: &[&str]| -> Vec<TaxonId> {
+            match self.kind {
+                TaxonomyKind::Fields => list.iter().filter_map(|k| self.get(k)).collect(),
+                TaxonomyKind::Purposes => Vec::new(),
+            }
         };
+        let (identifiers, coarse) = (keys(&DIRECT_IDENTIFIERS), keys(&COARSE_PARTS));
         let mut sensitive = vec![false; n];
         let mut identifying = vec![false; n];
         // Whether the key or one of its ancestors has parts: only those contain anything.
@@ -510,7 +604,8 @@ impl Taxonomy {
             let t = &self.taxa[id.index()];
             let inherits = |flags: &[bool]| t.parents.iter().any(|p| flags[p.index()]);
             sensitive[id.index()] = t.marked_sensitive || inherits(&sensitive);
-            identifying[id.index()] = identifiers.contains(&id) || inherits(&identifying);
+            identifying[id.index()] =
+                !coarse.contains(&id) && (identifiers.contains(&id) || inherits(&identifying));
             with_parts[id.index()] = !t.parts.is_empty() || inherits(&with_parts);
         }
         self.sensitive = sensitive;
@@ -599,33 +694,6 @@ pub fn builtin(kind: TaxonomyKind) -> Taxonomy {
     TaxonomyBuilder::new(kind).finish().0
 }
 
-/// The taxonomy as an indented tree, for `privflow taxonomy`. A key with several parents appears
-/// under each of them; parts are shown after the label.
-pub fn render_tree(t: &Taxonomy) -> String {
-    let mut out = String::new();
-    let mut stack: Vec<(TaxonId, usize)> = t.roots().into_iter().rev().map(|r| (r, 0)).collect();
-    while let Some((id, depth)) = stack.pop() {
-        let taxon = t.taxon(id);
-        let name = taxon.key.rsplit('.').next().unwrap_or(&taxon.key);
-        let indent = "  ".repeat(depth);
-        let shown = if depth == 0 { taxon.key.as_str() } else { name };
-        out.push_str(&format!("{indent}{shown}  — {}", taxon.label));
-        if !taxon.parts.is_empty() {
-            let parts: Vec<&str> = taxon.parts.iter().map(|&p| t.key(p)).collect();
-            out.push_str(&format!(" (contains {})", parts.join(", ")));
-        }
-        if taxon.parents.len() > 1 {
-            let parents: Vec<&str> = taxon.parents.iter().map(|&p| t.key(p)).collect();
-            out.push_str(&format!(" [parents: {}]", parents.join(", ")));
-        }
-        out.push('\n');
-        for child in t.children(id).into_iter().rev() {
-            stack.push((child, depth + 1));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,6 +704,42 @@ mod tests {
             let (_, diagnostics) = TaxonomyBuilder::new(kind).finish();
             assert!(diagnostics.is_empty(), "{diagnostics:?}");
         }
+    }
+
+    #[test]
+    fn the_data_files_name_the_fideslang_release_they_came_from() {
+        for text in [BUILTIN_FIELDS, BUILTIN_PURPOSES] {
+            let first = text.lines().next().unwrap();
+            assert!(
+                first.ends_with(&format!("from fideslang {FIDESLANG_VERSION}.")),
+                "{first}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_street_identifies_a_person_a_country_does_not() {
+        let t = builtin(TaxonomyKind::Fields);
+        let id = |k: &str| t.get(k).unwrap();
+        assert!(t.is_direct_identifier(id("user.contact.address")));
+        assert!(t.is_direct_identifier(id("user.contact.address.street")));
+        assert!(!t.is_direct_identifier(id("user.contact.address.country")));
+        assert!(!t.is_direct_identifier(id("user.contact.address.postal_code")));
+        assert!(t.is_direct_identifier(id("user.name.first")));
+    }
+
+    #[test]
+    fn a_deprecated_key_stands_for_its_replacement() {
+        let t = builtin(TaxonomyKind::Fields);
+        let new = t.get("user.demographic.sexual_orientation").unwrap();
+        assert_eq!(t.get("user.sexual_orientation"), Some(new));
+        assert_eq!(
+            t.replacement("user.sexual_orientation"),
+            Some("user.demographic.sexual_orientation")
+        );
+        assert_eq!(t.replacement("user.demographic.sexual_orientation"), None);
+        assert!(t.is_sensitive(new));
+        assert!(!t.keys().any(|k| k == "user.sexual_orientation"));
     }
 
     /// A model taxonomy of `n` keys below `user.t`, each with up to three earlier keys as

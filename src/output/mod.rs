@@ -18,6 +18,7 @@ mod markup;
 mod sarif;
 pub mod schema;
 mod table;
+pub mod taxonomy;
 
 pub use github::Github;
 pub(crate) use json::Document as JsonDocument;

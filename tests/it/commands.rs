@@ -121,15 +121,12 @@ fn check_validates_without_auditing() {
 fn taxonomy_prints_both_trees_with_credit() {
     let out = privflow(&["taxonomy"]);
     assert_eq!(out.code, 0);
-    assert!(
-        out.stdout
-            .contains("# fields (keys after fideslang, CC BY 4.0)")
-    );
-    assert!(
-        out.stdout.contains(
-            "address_book  — Address book (contains user.contact.phone_number, user.name)"
-        )
-    );
+    assert!(out.stdout.contains(
+        "# fields (keys of fideslang 3.1.4 data categories, CC BY 4.0, and privflow's own)"
+    ));
+    assert!(out.stdout.contains(
+        "address_book  — Address book [sensitive] (contains user.contact.phone_number, user.name)"
+    ));
     assert!(out.stdout.contains("# purposes"));
     let fields_only = privflow(&["taxonomy", "fields"]);
     assert!(!fields_only.stdout.contains("# purposes"));

@@ -23,4 +23,5 @@ mod report;
 mod scale;
 mod semantics;
 mod support;
+mod taxonomy;
 mod workflows;

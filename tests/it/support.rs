@@ -157,9 +157,19 @@ pub fn git(dir: &Path, args: &[&str]) {
 /// A tool `.ci/run` installs for the tests that need a real consumer of an output: an npm binary
 /// under `target/ci-tools/`. `None` elsewhere; on CI (`CI` set) its absence fails the test.
 pub fn ci_tool(name: &str) -> Option<std::path::PathBuf> {
+    ci_installed(&format!("node_modules/.bin/{name}"), name)
+}
+
+/// The Python of the virtualenv `.ci/run` makes under `target/ci-tools/venv` with the packages
+/// the tests read (fideslang); `None` elsewhere, and a failure on CI.
+pub fn ci_python() -> Option<std::path::PathBuf> {
+    ci_installed("venv/bin/python", "the Python virtualenv")
+}
+
+fn ci_installed(relative: &str, name: &str) -> Option<std::path::PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/ci-tools/node_modules/.bin")
-        .join(name);
+        .join("target/ci-tools")
+        .join(relative);
     if path.exists() {
         return Some(path);
     }

@@ -298,7 +298,14 @@ impl<'a> Reader<'a> {
     }
 
     fn taxon(&mut self) -> Read<RawTaxon> {
-        const KEYS: &[&str] = &["label", "description", "parents", "parts", "sensitive"];
+        const KEYS: &[&str] = &[
+            "label",
+            "description",
+            "parents",
+            "parts",
+            "sensitive",
+            "replaced_by",
+        ];
         let mut taxon = RawTaxon::default();
         self.structure(KEYS, |r, key| {
             match key {
@@ -306,7 +313,8 @@ impl<'a> Reader<'a> {
                 1 => taxon.description = r.option(Self::text)?,
                 2 => taxon.parents = r.option(Self::refs)?,
                 3 => taxon.parts = r.option(Self::refs)?,
-                _ => taxon.sensitive = r.option(Self::boolean)?.map(|b| b.value),
+                4 => taxon.sensitive = r.option(Self::boolean)?.map(|b| b.value),
+                _ => taxon.replaced_by = r.option(Self::string)?,
             }
             Ok(())
         })?;

@@ -163,6 +163,19 @@ impl Validator<'_> {
 
     fn taxon(&mut self, taxonomy: &Taxonomy, r: &Spanned<String>) -> Option<TaxonId> {
         if let Some(id) = taxonomy.get(&r.value) {
+            if let Some(new) = taxonomy.replacement(&r.value) {
+                let span = self.span(&r.at);
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        "privflow::model::deprecated-key",
+                        format!("`{}` is deprecated: it is now `{new}`", r.value),
+                    )
+                    .at(span, format!("read as `{new}`"))
+                    .with_help(format!(
+                        "write `{new}`; `privflow taxonomy` lists the current keys and the deprecated ones"
+                    )),
+                );
+            }
             return Some(id);
         }
         let (noun, code) = match taxonomy.kind {
