@@ -747,3 +747,43 @@ fn sarif_keeps_at_most_githubs_25000_results_and_counts_the_rest() {
     assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 25_000);
     assert_eq!(log["runs"][0]["properties"]["resultsLeftOut"], 2_001);
 }
+
+/// The JUnit file validates against the Jenkins JUnit schema most CI readers follow (pytest's
+/// junit-10.xsd), for a run with failures, a skipped claim and several policies.
+#[test]
+fn junit_validates_against_the_jenkins_schema() {
+    let Some(python) = crate::support::ci_python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("privflow.xml");
+    let out = privflow(&[
+        "audit",
+        "policies/",
+        "--format",
+        "junit",
+        "--today",
+        "2026-11-22",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("skipped=\"1\""),
+        "a skipped claim is counted per suite"
+    );
+    std::fs::write(&xml, &out.stdout).unwrap();
+    let check = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import sys, xmlschema\nerrors = [f'{e.path}: {e.reason}' for e in xmlschema.XMLSchema(sys.argv[1]).iter_errors(sys.argv[2])]\nprint('\\n'.join(errors))\nsys.exit(1 if errors else 0)",
+            "fixtures/junit/junit-10.xsd",
+            xml.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
