@@ -9,6 +9,7 @@
 //! - [`engine`]: per-key reach → receipts and their disclosure verdicts → claims → the audit of
 //!   each policy ([`engine::audit`]) and of the workspace ([`engine::run`]);
 //! - [`baseline`] and [`diff`]: comparisons of runs — with accepted results, with a base version;
+//! - [`import`]: other tools' manifests (Fides) → privflow model text, beside the pipeline;
 //! - [`output`]: every rendering — table, JSON, SARIF, JUnit, GitHub, Markdown, the report
 //!   document and HTML page, `explain`, graph exports, diff outputs, schemas.
 //!
@@ -20,6 +21,7 @@ pub mod baseline;
 pub mod diagnostics;
 pub mod diff;
 pub mod engine;
+pub mod import;
 pub mod inert;
 pub mod model;
 pub mod output;

@@ -38,6 +38,16 @@ impl Summary {
             info: count(Level::Info),
         }
     }
+
+    /// "1 error, 2 warnings, 0 info": the counts in words, each noun in its number.
+    pub fn in_words(&self) -> (String, String, String) {
+        let noun = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+        (
+            noun(self.error, "error"),
+            noun(self.warning, "warning"),
+            format!("{} info", self.info),
+        )
+    }
 }
 
 /// The diff of one policy: both versions named (one is absent for a policy only one side has),

@@ -42,13 +42,11 @@ impl DiffDocument {
             .collect::<Vec<_>>()
             .join("\n");
         if self.pairs.len() != 1 {
+            let (errors, warnings, info) = self.summary.in_words();
             let _ = writeln!(
                 out,
-                "\n{} policies: {} errors, {} warnings, {} info",
+                "\n{} policies: {errors}, {warnings}, {info}",
                 self.pairs.len(),
-                self.summary.error,
-                self.summary.warning,
-                self.summary.info
             );
         }
         out
@@ -84,13 +82,8 @@ impl DiffReport {
     }
 
     pub fn table(&self) -> String {
-        let mut out = format!(
-            "{}: {} errors, {} warnings, {} info\n",
-            self.label(),
-            self.summary.error,
-            self.summary.warning,
-            self.summary.info
-        );
+        let (errors, warnings, info) = self.summary.in_words();
+        let mut out = format!("{}: {errors}, {warnings}, {info}\n", self.label());
         if self.changes.is_empty() {
             out.push_str("no changes\n");
         }
@@ -140,13 +133,11 @@ impl DiffReport {
                     .map_or(&self.base, |_| &self.revision)
             ))
         );
+        let (errors, warnings, info) = self.summary.in_words();
         let _ = writeln!(
             out,
-            "Compared with {}: **{} errors**, {} warnings, {} info.\n",
+            "Compared with {}: **{errors}**, {warnings}, {info}.\n",
             escape(&name(&self.base)),
-            self.summary.error,
-            self.summary.warning,
-            self.summary.info
         );
         if self.changes.is_empty() {
             out.push_str("No changes.\n");

@@ -232,16 +232,14 @@ pub struct Extras {
 }
 
 fn changes_section(out: &mut String, report: &crate::diff::DiffReport) {
+    let (errors, warnings, info) = report.summary.in_words();
     let _ = write!(
         out,
-        "<h2>{}</h2><p>{} errors, {} warnings, {} info.</p><table><tr><th>level</th><th>check</th><th>change</th><th>path</th></tr>",
+        "<h2>{}</h2><p>{errors}, {warnings}, {info}.</p><table><tr><th>level</th><th>check</th><th>change</th><th>path</th></tr>",
         escape(&match (&report.base, &report.revision) {
             (Some(base), Some(_)) => format!("Changes since {}", base.id),
             _ => format!("Changes: {}", report.label()),
         }),
-        report.summary.error,
-        report.summary.warning,
-        report.summary.info
     );
     for c in &report.changes {
         let level = c.level.as_str();

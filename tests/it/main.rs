@@ -16,6 +16,7 @@ mod generate;
 mod geometry;
 mod graph;
 mod hostile;
+mod import;
 mod large;
 mod listing;
 mod properties;

@@ -8,7 +8,9 @@ use privflow::AuditOptions;
 use privflow::engine::disclosures::verdict::ConflictMode;
 use privflow::model::duration::Date;
 
-use super::{audit, baseline, check, completions, diff, explain, graph, report, schema, taxonomy};
+use super::{
+    audit, baseline, check, completions, diff, explain, graph, import, report, schema, taxonomy,
+};
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +54,12 @@ pub(crate) enum Command {
     Graph(graph::Args),
     /// Load and validate only.
     Check(check::Args),
+    /// Translate another tool's manifests into a privflow model: `privflow import fides
+    /// fides.yml -o model.yaml`, then `privflow check model.yaml`.
+    Import {
+        #[command(subcommand)]
+        source: import::Source,
+    },
     /// Explain why a claim, disclosure, system, entity or field stands as it does: every path and
     /// every deciding statement.
     Explain(explain::Args),

@@ -25,6 +25,7 @@ mod completions;
 mod diff;
 mod explain;
 mod graph;
+mod import;
 mod output;
 mod report;
 mod schema;
@@ -86,6 +87,7 @@ fn run(cli: Cli) -> u8 {
         Command::Diff(args) => diff::run(args, color),
         Command::Report(args) => report::run(args, color),
         Command::Graph(args) => graph::run(args, color),
+        Command::Import { source } => import::run(source, color),
         Command::Check(args) => check::run(args, color),
         Command::Explain(args) => explain::run(args, color),
         Command::Schema(args) => schema::run(args),
