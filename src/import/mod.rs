@@ -2,6 +2,7 @@
 //! problem a located diagnostic, then translate. Fides (fideslang) is the one format today.
 
 pub mod fides;
+mod manifest;
 
 use std::path::PathBuf;
 
