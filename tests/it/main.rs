@@ -9,6 +9,7 @@ mod claims;
 mod commands;
 mod diff;
 mod disclosures;
+mod editor;
 mod explain;
 mod fuzz_regressions;
 #[path = "../../benches/generate.rs"]

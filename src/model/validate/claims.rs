@@ -5,7 +5,7 @@ use crate::model::span::Loc;
 
 use super::{Known, Names, Validator};
 use crate::diagnostics::{Diagnostic, FileId, Span};
-use crate::model::raw::{ClaimKind, RawClaim, RawDocument};
+use crate::model::raw::{RawClaim, RawDocument};
 use crate::model::{Claim, SystemId};
 
 impl Validator<'_> {
@@ -39,8 +39,7 @@ impl Validator<'_> {
 
     fn claim(&mut self, raw: RawClaim, span: Span, known: &Known) -> Option<Claim> {
         let kind = raw.kind.value;
-        use ClaimKind::*;
-        // Which parameters each kind takes, and which it requires.
+        // The parameters given, checked against those the kind takes and requires.
         let given: [(&str, Option<Loc>); 11] = [
             ("fields", raw.fields.as_ref().and_then(|r| r.location)),
             ("with", raw.with.as_ref().and_then(|r| r.location)),
@@ -64,53 +63,15 @@ impl Validator<'_> {
             ("at", raw.at.as_ref().and_then(|r| r.location)),
         ];
         let exclude_given = raw.exclude.as_ref().and_then(|r| r.location);
-        let (allowed, required): (&[&str], &[&str]) = match kind {
-            NoShare => (
-                &[
-                    "fields",
-                    "with",
-                    "scope",
-                    "exempt_conditions",
-                    "processors_exempt",
-                    "include_derived",
-                ],
-                &["fields", "with"],
-            ),
-            NoCollect => (
-                &["fields", "exempt_conditions", "include_derived"],
-                &["fields"],
-            ),
-            OnlyForPurposes => (
-                &["fields", "purposes", "exempt_conditions", "include_derived"],
-                &["fields", "purposes"],
-            ),
-            E2ee => (&["fields", "endpoints"], &["fields", "endpoints"]),
-            OperatorCannotRead => (
-                &["fields", "operators", "scope", "include_derived"],
-                &["fields"],
-            ),
-            RetentionMax => (
-                &["fields", "max", "at", "scope", "include_derived"],
-                &["fields", "max"],
-            ),
-            NoLogs => (&["fields", "at", "scope", "include_derived"], &["fields"]),
-            NoExpansion => (&["fields", "with", "scope", "include_derived"], &["with"]),
-            DisclosureComplete => (&["scope"], &[]),
-        };
+        let (allowed, required) = kind.parameters();
         let mut ok = true;
         let mut params: Vec<(&str, Option<Loc>)> = given.to_vec();
         params.push(("exclude", exclude_given));
-        let allowed_with_exclude =
-            |p: &str| allowed.contains(&p) || (p == "exclude" && kind == DisclosureComplete);
         for (name, loc) in &params {
             if let Some(loc) = loc
-                && !allowed_with_exclude(name)
+                && !allowed.contains(name)
             {
                 let at = self.span(loc);
-                let mut list: Vec<&str> = allowed.to_vec();
-                if kind == DisclosureComplete {
-                    list.push("exclude");
-                }
                 self.error(
                     Diagnostic::error(
                         "privflow::model::parameter-not-for-kind",
@@ -120,7 +81,8 @@ impl Validator<'_> {
                     .with_help(format!(
                         "a `{}` claim takes {}",
                         kind.as_str(),
-                        list.iter()
+                        allowed
+                            .iter()
                             .map(|p| format!("`{p}`"))
                             .collect::<Vec<_>>()
                             .join(", ")
