@@ -602,30 +602,40 @@ fn the_documented_ci_definitions_parse_and_their_commands_run() {
             && work.path().join("privflow-junit.xml").exists()
     );
 
-    let hooks: serde_json::Value = serde_saphyr::from_str(
-        &std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap(),
-    )
-    .unwrap();
-    for hook in hooks.as_array().unwrap() {
-        let mut args: Vec<String> = hook["entry"]
-            .as_str()
-            .unwrap()
-            .split_whitespace()
-            .skip(1)
-            .map(str::to_owned)
-            .collect();
-        args.extend(
-            hook["args"]
-                .as_array()
+    // The hooks as pre-commit runs them: the entry, then the files `files:` selects.
+    let models: Vec<String> = std::fs::read_dir(work.path().join("policies"))
+        .unwrap()
+        .map(|e| format!("policies/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    let mut ids = Vec::new();
+    for hooks_file in [
+        ".pre-commit-hooks.yaml",
+        "pre-commit/.pre-commit-hooks.yaml",
+    ] {
+        let hooks: serde_json::Value =
+            serde_saphyr::from_str(&std::fs::read_to_string(root.join(hooks_file)).unwrap())
+                .unwrap();
+        for hook in hooks.as_array().unwrap() {
+            assert_eq!(hook["files"], "^policies/.*\\.ya?ml$", "{hooks_file}");
+            assert!(
+                hook.get("args").is_none(),
+                "{hooks_file}: paths come from `files:`"
+            );
+            let mut args: Vec<&str> = hook["entry"]
+                .as_str()
                 .unwrap()
-                .iter()
-                .map(|a| a.as_str().unwrap().to_owned()),
-        );
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = privflow_in(work.path(), &args);
-        let expected = if hook["id"] == "privflow-check" { 0 } else { 1 };
-        assert_eq!(out.code, expected, "hook {}", hook["id"]);
+                .split_whitespace()
+                .skip(1)
+                .collect();
+            args.extend(models.iter().map(String::as_str));
+            let out = privflow_in(work.path(), &args);
+            let expected = if hook["id"] == "privflow-check" { 0 } else { 1 };
+            assert_eq!(out.code, expected, "{hooks_file}: hook {}", hook["id"]);
+            ids.push((hook["id"].clone(), hook["entry"].clone()));
+        }
     }
+    // The mirror offers the hooks the source repository does.
+    assert_eq!(ids[..ids.len() / 2], ids[ids.len() / 2..]);
 }
 
 #[test]

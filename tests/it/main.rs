@@ -18,6 +18,7 @@ mod geometry;
 mod graph;
 mod hostile;
 mod import;
+mod install;
 mod large;
 mod listing;
 mod properties;
