@@ -119,7 +119,8 @@ fn changed(changes: &mut Changes, key: &str, was: &Flow, now: &Flow) {
     }
 }
 
-/// What else changed about a flow: its ends, fields, condition or role, in words.
+/// What else changed about a flow: its ends, fields, condition, role, lawful basis, transfer
+/// safeguard, user control or subjects, in words.
 fn flow_change(b: &Model, was: &Flow, r: &Model, now: &Flow) -> Vec<String> {
     let mut what = Vec::new();
     if ends(b, was) != ends(r, now) {
@@ -148,9 +149,46 @@ fn flow_change(b: &Model, was: &Flow, r: &Model, now: &Flow) -> Vec<String> {
         what.push(format!("protection {:?} → {:?}", was.protection, now.protection).to_lowercase());
     }
     if was.role != now.role {
-        what.push(format!("role {:?} → {:?}", was.role, now.role).to_lowercase());
+        what.push(format!("role {} → {}", word(&was.role), word(&now.role)));
+    }
+    let facts = [
+        (
+            "lawful basis",
+            word(&was.lawful_basis),
+            word(&now.lawful_basis),
+        ),
+        (
+            "special-category condition",
+            word(&was.special_category_condition),
+            word(&now.special_category_condition),
+        ),
+        (
+            "transfer safeguard",
+            word(&was.transfer),
+            word(&now.transfer),
+        ),
+        (
+            "user control",
+            word(&was.user_control),
+            word(&now.user_control),
+        ),
+        ("subjects", was.subjects.join(", "), now.subjects.join(", ")),
+    ];
+    for (fact, before, after) in facts {
+        if before != after {
+            let none = |s: String| if s.is_empty() { "none".to_owned() } else { s };
+            what.push(format!("{fact} {} → {}", none(before), none(after)));
+        }
     }
     what
+}
+
+/// A keyword of the format as written (`joint_controller`, `scc`); empty for none.
+fn word<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
 }
 
 /// The systems at either end of a flow.

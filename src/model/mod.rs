@@ -26,7 +26,10 @@ use crate::model::duration::{Date, Duration};
 use crate::model::taxonomy::{TaxonId, Taxonomy};
 pub use ownership::Ownership;
 /// The vocabulary the raw documents and the validated model share.
-pub use raw::{ClaimKind, EntityKind, Protection, Role, Scope, SystemKind, SystemLocation};
+pub use raw::{
+    ClaimKind, EntityKind, LawfulBasis, Protection, Role, Scope, SpecialCategoryCondition,
+    SystemKind, SystemLocation, Transfer, UserControl,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EntityId(pub u32);
@@ -55,6 +58,9 @@ pub struct Policy {
     pub version: Option<String>,
     pub speaker: EntityId,
     pub source: Option<String>,
+    /// Whose data the policy is about; a flow's subjects default to these (`[users]` unless
+    /// the policy says).
+    pub subjects: Vec<String>,
     pub files: Vec<FileId>,
 }
 
@@ -66,6 +72,8 @@ pub struct Entity {
     pub owned_by: Option<EntityId>,
     pub categories: Vec<String>,
     pub country: Option<String>,
+    /// Trades in personal data about people it has no relation with (SPEC addition, issue 16).
+    pub data_broker: bool,
     pub span: Span,
 }
 
@@ -82,6 +90,8 @@ pub struct System {
     pub ephemeral: bool,
     pub retention: Option<Duration>,
     pub country: Option<String>,
+    /// The network domains it is reached at: an SDK's tracking domains.
+    pub domains: Vec<String>,
     pub span: Span,
 }
 
@@ -100,6 +110,12 @@ pub struct Flow {
     pub condition: Option<String>,
     pub role: Role,
     pub note: Option<String>,
+    pub lawful_basis: Option<LawfulBasis>,
+    pub special_category_condition: Option<SpecialCategoryCondition>,
+    /// Whose data it carries, as the flow says; empty: the policy's subjects.
+    pub subjects: Vec<String>,
+    pub transfer: Option<Transfer>,
+    pub user_control: Option<UserControl>,
     pub span: Span,
 }
 

@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 
 use super::span::{Loc, Spanned};
 use schemars::JsonSchema;
-use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 
 /// One YAML document of a privflow policy model.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -83,6 +83,10 @@ pub struct RawPolicy {
     pub version: Option<Text>,
     /// Where the policy text is published (a URL).
     pub source: Option<String>,
+    /// Whose data the policy is about (data-subject categories: `users`, `children`,
+    /// `employees`, `contacts_of_users`, …); a flow's `subjects` default to these, and these to
+    /// `[users]`.
+    pub subjects: Option<Refs>,
 }
 
 /// A model's additions to the built-in taxonomies (`privflow taxonomy` lists those).
@@ -135,6 +139,9 @@ pub struct RawEntity {
     pub categories: Option<Refs>,
     /// ISO 3166 country code.
     pub country: Option<String>,
+    /// Buys or sells personal data about people it has no direct relation with; whatever
+    /// reaches it counts as tracking.
+    pub data_broker: Option<bool>,
 }
 
 #[derive(
@@ -173,6 +180,8 @@ pub struct RawSystem {
     pub retention: Option<Spanned<Text>>,
     /// ISO 3166 country code of where it runs.
     pub country: Option<String>,
+    /// The network domains it is reached at (`app-measurement.com`): an SDK's tracking domains.
+    pub domains: Option<Refs>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
@@ -221,14 +230,96 @@ pub struct RawFlow {
     pub retention: Option<Spanned<Text>>,
     /// A free tag (`user_initiated`) that claims may exempt with `exempt_conditions`.
     pub condition: Option<String>,
-    /// The recipient's role for this data: `controller` (default) or `processor`.
+    /// The recipient's role for this data: `controller` (default), `processor` (a service
+    /// provider acting on the sender's behalf), `joint_controller` or `third_party`.
     pub role: Option<Role>,
     /// A reviewer's note, shown with the flow.
     pub note: Option<String>,
+    /// The GDPR Art. 6(1) basis of this processing: `consent`, `contract`, `legal_obligation`,
+    /// `vital_interests`, `public_task` or `legitimate_interests`.
+    pub lawful_basis: Option<LawfulBasis>,
+    /// For special-category data, the GDPR Art. 9(2) condition relied on.
+    pub special_category_condition: Option<SpecialCategoryCondition>,
+    /// Whose data it is (data-subject categories); default the policy's `subjects`.
+    pub subjects: Option<Refs>,
+    /// The safeguard of a transfer to a third country: `adequacy`, `scc`, `bcr` or `derogation`.
+    pub transfer: Option<Transfer>,
+    /// Whether the user may decline this flow and still use the service (`optional`) or not
+    /// (`required`).
+    pub user_control: Option<UserControl>,
+}
+
+/// GDPR Art. 6(1)(a)–(f): the lawful bases of processing.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema, Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum LawfulBasis {
+    Consent,
+    Contract,
+    LegalObligation,
+    VitalInterests,
+    PublicTask,
+    LegitimateInterests,
+}
+
+/// GDPR Art. 9(2)(a)–(j): the conditions for processing special categories of data.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema, Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialCategoryCondition {
+    ExplicitConsent,
+    EmploymentAndSocialSecurity,
+    VitalInterests,
+    NotForProfitBody,
+    MadePublicByTheSubject,
+    LegalClaims,
+    SubstantialPublicInterest,
+    HealthOrSocialCare,
+    PublicHealth,
+    ArchivingOrResearch,
+}
+
+/// The safeguard of a transfer of personal data to a third country (GDPR Chapter V).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema, Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Transfer {
+    /// An adequacy decision (Art. 45).
+    Adequacy,
+    /// Standard contractual clauses (Art. 46(2)(c)).
+    Scc,
+    /// Binding corporate rules (Art. 47).
+    Bcr,
+    /// A derogation for a specific situation (Art. 49).
+    Derogation,
+}
+
+/// Whether a user may decline a flow and still use the service.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema, Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum UserControl {
+    Required,
+    Optional,
 }
 
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    JsonSchema,
+    Serialize,
 )]
 #[serde(rename_all = "snake_case")]
 /// How data is protected on a flow.
@@ -242,13 +333,15 @@ pub enum Protection {
     Anonymized,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "snake_case")]
 /// A recipient's role for the data it receives.
 pub enum Role {
     #[default]
     Controller,
     Processor,
+    JointController,
+    ThirdParty,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]

@@ -402,3 +402,31 @@ fn changed_entities_systems_flows_and_disclosures_are_reported() {
         assert!(messages.contains(&expected), "{expected} in {messages:#?}");
     }
 }
+
+/// The processing facts of a flow (lawful basis, role, transfer safeguard, user control,
+/// subjects) are recorded: a change to them is one `flow-changed`, in the format's own words.
+#[test]
+fn a_changed_lawful_basis_role_or_safeguard_is_a_flow_change() {
+    let base = std::fs::read_to_string("fixtures/valid/processing-facts.yaml").unwrap();
+    let revised = base
+        .replace(
+            "    role: third_party\n    lawful_basis: consent\n    transfer: scc\n",
+            "    role: joint_controller\n    lawful_basis: legitimate_interests\n    transfer: derogation\n",
+        )
+        .replace("    user_control: optional\n", "");
+    assert_ne!(base, revised);
+    let (code, json, stderr) = diff_in(
+        &[("base.yaml", &base), ("head.yaml", &revised)],
+        &["base.yaml", "head.yaml"],
+    );
+    assert_eq!(checks(&json), ["info flow-changed"], "{json:#}\n{stderr}");
+    assert_eq!(code, 0);
+    let message = json["changes"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("role third_party → joint_controller")
+            && message.contains("lawful basis consent → legitimate_interests")
+            && message.contains("transfer safeguard scc → derogation")
+            && message.contains("user control optional → none"),
+        "{message}"
+    );
+}

@@ -57,7 +57,7 @@ fn a_walk_reads_models_only_and_names_what_it_skips() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout
-            .contains("app: 2 systems, 1 flows, 1 claims\nok: 1 policy valid"),
+            .contains("app: 2 systems, 1 flow, 1 claim\nok: 1 policy valid"),
         "{}",
         out.stdout
     );

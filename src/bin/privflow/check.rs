@@ -25,12 +25,14 @@ pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
         .models
         .iter()
         .map(|m| {
+            let count =
+                |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
             format!(
-                "{}: {} systems, {} flows, {} claims",
+                "{}: {}, {}, {}",
                 m.policy.id,
-                m.systems.len(),
-                m.flows.len(),
-                m.claims.len()
+                count(m.systems.len(), "system"),
+                count(m.flows.len(), "flow"),
+                count(m.claims.len(), "claim")
             )
         })
         .collect();

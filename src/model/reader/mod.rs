@@ -261,16 +261,18 @@ impl<'a> Reader<'a> {
     }
 
     fn policy(&mut self) -> Read<Spanned<RawPolicy>> {
-        const KEYS: &[&str] = &["id", "speaker", "title", "version", "source"];
+        const KEYS: &[&str] = &["id", "speaker", "title", "version", "source", "subjects"];
         let (mut id, mut speaker, mut title, mut version, mut source) =
             (None, None, None, None, None);
+        let mut subjects = None;
         let at = self.structure(KEYS, |r, key| {
             match key {
                 0 => id = Some(r.string()?),
                 1 => speaker = Some(r.string()?),
                 2 => title = r.option(Self::text)?,
                 3 => version = r.option(Self::scalar_text)?.map(|t| t.value),
-                _ => source = r.option(Self::text)?,
+                4 => source = r.option(Self::text)?,
+                _ => subjects = r.option(Self::refs)?,
             }
             Ok(())
         })?;
@@ -280,6 +282,7 @@ impl<'a> Reader<'a> {
             title,
             version,
             source,
+            subjects,
         };
         Ok(Spanned::new(policy, at))
     }
@@ -322,16 +325,25 @@ impl<'a> Reader<'a> {
     }
 
     fn entity(&mut self) -> Read<Spanned<RawEntity>> {
-        const KEYS: &[&str] = &["name", "kind", "owned_by", "categories", "country"];
+        const KEYS: &[&str] = &[
+            "name",
+            "kind",
+            "owned_by",
+            "categories",
+            "country",
+            "data_broker",
+        ];
         let (mut name, mut kind, mut owned_by, mut categories, mut country) =
             (None, None, None, None, None);
+        let mut data_broker = None;
         let at = self.structure(KEYS, |r, key| {
             match key {
                 0 => name = r.option(Self::text)?,
                 1 => kind = r.option(Self::keyword)?.map(|k| k.value),
                 2 => owned_by = r.option(Self::string)?,
                 3 => categories = r.option(Self::refs)?,
-                _ => country = r.option(Self::text)?,
+                4 => country = r.option(Self::text)?,
+                _ => data_broker = r.option(Self::boolean)?.map(|b| b.value),
             }
             Ok(())
         })?;
@@ -341,6 +353,7 @@ impl<'a> Reader<'a> {
             owned_by,
             categories,
             country,
+            data_broker,
         };
         Ok(Spanned::new(entity, at))
     }
@@ -355,9 +368,11 @@ impl<'a> Reader<'a> {
             "ephemeral",
             "retention",
             "country",
+            "domains",
         ];
         let (mut name, mut operated_by, mut location, mut held_by) = (None, None, None, None);
         let (mut kind, mut ephemeral, mut retention, mut country) = (None, None, None, None);
+        let mut domains = None;
         let at = self.structure(KEYS, |r, key| {
             match key {
                 0 => name = r.option(Self::text)?,
@@ -367,7 +382,8 @@ impl<'a> Reader<'a> {
                 4 => kind = r.option(Self::keyword)?.map(|k| k.value),
                 5 => ephemeral = r.option(Self::boolean)?.map(|b| b.value),
                 6 => retention = r.option(Self::scalar_text)?,
-                _ => country = r.option(Self::text)?,
+                7 => country = r.option(Self::text)?,
+                _ => domains = r.option(Self::refs)?,
             }
             Ok(())
         })?;
@@ -380,6 +396,7 @@ impl<'a> Reader<'a> {
             ephemeral,
             retention,
             country,
+            domains,
         };
         Ok(Spanned::new(system, at))
     }
@@ -396,10 +413,17 @@ impl<'a> Reader<'a> {
             "condition",
             "role",
             "note",
+            "lawful_basis",
+            "special_category_condition",
+            "subjects",
+            "transfer",
+            "user_control",
         ];
         let (mut id, mut from, mut to, mut fields, mut purposes) = (None, None, None, None, None);
         let (mut protection, mut retention, mut condition, mut role, mut note) =
             (None, None, None, None, None);
+        let (mut lawful_basis, mut special_category_condition, mut subjects) = (None, None, None);
+        let (mut transfer, mut user_control) = (None, None);
         let at = self.structure(KEYS, |r, key| {
             match key {
                 0 => id = r.option(Self::string)?,
@@ -411,7 +435,12 @@ impl<'a> Reader<'a> {
                 6 => retention = r.option(Self::scalar_text)?,
                 7 => condition = r.option(Self::text)?,
                 8 => role = r.option(Self::keyword)?.map(|k| k.value),
-                _ => note = r.option(Self::text)?,
+                9 => note = r.option(Self::text)?,
+                10 => lawful_basis = r.option(Self::keyword)?.map(|k| k.value),
+                11 => special_category_condition = r.option(Self::keyword)?.map(|k| k.value),
+                12 => subjects = r.option(Self::refs)?,
+                13 => transfer = r.option(Self::keyword)?.map(|k| k.value),
+                _ => user_control = r.option(Self::keyword)?.map(|k| k.value),
             }
             Ok(())
         })?;
@@ -426,6 +455,11 @@ impl<'a> Reader<'a> {
             condition,
             role,
             note,
+            lawful_basis,
+            special_category_condition,
+            subjects,
+            transfer,
+            user_control,
         };
         Ok(Spanned::new(flow, at))
     }

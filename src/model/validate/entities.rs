@@ -3,7 +3,7 @@
 
 use crate::model::span::Spanned;
 
-use super::{Names, Validator};
+use super::{Names, Validator, names};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::FileId;
 use crate::model::raw::RawDocument;
@@ -43,6 +43,7 @@ impl Validator<'_> {
                     owned_by: None,
                     categories: cats,
                     country: raw_entity.country,
+                    data_broker: raw_entity.data_broker.unwrap_or(false),
                     span: self.span(&id.at),
                 });
                 owners.push(raw_entity.owned_by);
@@ -129,6 +130,7 @@ impl Validator<'_> {
                     ephemeral: raw.ephemeral.unwrap_or(false),
                     retention,
                     country: raw.country,
+                    domains: names(raw.domains),
                     span: self.span(&id.at),
                 });
             }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::model::span::Spanned;
 
-use super::{Known, Names, Validator};
+use super::{Known, Names, Validator, names};
 use crate::diagnostics::{Diagnostic, FileId};
 use crate::model::raw::{RawDocument, RawFlow};
 use crate::model::{Flow, Protection, SystemId};
@@ -94,6 +94,11 @@ impl Validator<'_> {
                     condition: raw.condition,
                     role: raw.role.unwrap_or_default(),
                     note: raw.note,
+                    lawful_basis: raw.lawful_basis,
+                    special_category_condition: raw.special_category_condition,
+                    subjects: names(raw.subjects),
+                    transfer: raw.transfer,
+                    user_control: raw.user_control,
                     span,
                 });
             }

@@ -323,12 +323,26 @@ impl Validator<'_> {
                     version: raw.version.map(|v| v.0),
                     speaker: EntityId(speaker.unwrap_or(0)),
                     source: raw.source,
+                    subjects: {
+                        let listed = names(raw.subjects);
+                        if listed.is_empty() {
+                            vec!["users".to_owned()]
+                        } else {
+                            listed
+                        }
+                    },
                     files: files.clone(),
                 });
             }
         }
         policy
     }
+}
+
+/// The names a free list holds (`subjects: [users, children]`), in the order written.
+fn names(refs: Option<Refs>) -> Vec<String> {
+    refs.map(|r| r.items.into_iter().map(|item| item.value).collect())
+        .unwrap_or_default()
 }
 
 /// The model section that defines things of kind `what`.
