@@ -58,9 +58,11 @@ pub struct Policy {
     pub version: Option<String>,
     pub speaker: EntityId,
     pub source: Option<String>,
-    /// Whose data the policy is about; a flow's subjects default to these (`[users]` unless
-    /// the policy says).
+    /// Whose data the policy is about, as it says (empty when it does not); a flow's subjects
+    /// default to these.
     pub subjects: Vec<String>,
+    /// Where the policy lists its subjects, when it does.
+    pub subjects_span: Option<Span>,
     pub files: Vec<FileId>,
 }
 

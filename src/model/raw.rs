@@ -84,8 +84,7 @@ pub struct RawPolicy {
     /// Where the policy text is published (a URL).
     pub source: Option<String>,
     /// Whose data the policy is about (data-subject categories: `users`, `children`,
-    /// `employees`, `contacts_of_users`, …); a flow's `subjects` default to these, and these to
-    /// `[users]`.
+    /// `employees`, `contacts_of_users`, …); a flow's `subjects` default to these.
     pub subjects: Option<Refs>,
 }
 

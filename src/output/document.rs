@@ -10,6 +10,7 @@ use crate::diagnostics::Sources;
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::verdict::DisclosureVerdict;
 use crate::engine::finding::Status;
+use crate::engine::record::{Record, record};
 use crate::model::FlowId;
 use crate::output::markdown::escape;
 
@@ -46,6 +47,8 @@ pub struct PolicyReport {
     /// field key → recipient ids that receive it.
     pub reach: BTreeMap<String, Vec<String>>,
     pub mermaid: String,
+    /// The speaker's Art. 30 record of processing activities.
+    pub record: Record,
 }
 
 /// A count per status or verdict as a JSON object, the worst first, as the documents show it.
@@ -144,6 +147,7 @@ pub fn build(audit: &PolicyAudit, sources: &Sources) -> PolicyReport {
             .collect(),
         mermaid: crate::output::export::subgraph(audit, &crate::output::export::Focus::default())
             .mermaid(),
+        record: record(audit, sources),
     }
 }
 
@@ -243,7 +247,7 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
         }
         out.push('\n');
     }
-    out.push_str("## Record of processing\n\nWho receives which personal data, for which purpose, for how long (GDPR Article 30).\n\n");
+    out.push_str("## Recipients\n\nWho receives which personal data, for which purpose, for how long, under which disclosure.\n\n");
     if report.inventory.is_empty() {
         out.push_str("No system receives personal data.\n");
     } else {
@@ -275,6 +279,11 @@ pub fn markdown(audit: &PolicyAudit, report: &PolicyReport, sources: &Sources) -
             }
         );
     }
+    let _ = write!(
+        out,
+        "\n## Record of processing activities (GDPR Article 30)\n\nOne activity per purpose of the speaker's; each cell says whether it is derived from the flows, declared in the model, or missing.\n\n{}",
+        crate::output::record::markdown_table(&report.record)
+    );
     let recipients: BTreeSet<&str> = report
         .reach
         .values()

@@ -10,7 +10,7 @@ use crate::output::document::PolicyReport;
 use crate::output::export::Focus;
 use crate::output::markup::escape;
 
-const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d8dce4;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f5f8}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dce4;border-radius:8px;padding:.6rem 1rem}.violated,.incorrect,.omitted{color:#b00020;font-weight:600}.possible,.vague,.ambiguous{color:#9a6700;font-weight:600}.holds,.clear{color:#1a7f37;font-weight:600}.undetermined,.waived,.skipped{color:#57606a;font-weight:600}.path span{display:inline-block;border:1px solid #c8ccd4;border-radius:6px;padding:0 .4rem;margin:0 .15rem;background:#f6f8fa}.scroll{overflow-x:auto;border:1px solid #e4e7ec;border-radius:8px}svg.diagram{max-width:100%;height:auto;display:block}table{display:block;overflow-x:auto;max-width:100%}td,code{overflow-wrap:anywhere}th{white-space:nowrap}@media print{body{margin:0;max-width:none;font-size:11px}section.policy+section.policy{break-before:page}table{display:table;width:100%}tr,.card,svg.diagram{break-inside:avoid}h2{break-after:avoid}.scroll{overflow:visible;border:0}}";
+const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d8dce4;padding:.3rem .6rem;text-align:left;vertical-align:top}th{background:#f3f5f8}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dce4;border-radius:8px;padding:.6rem 1rem}.violated,.incorrect,.omitted{color:#b00020;font-weight:600}.possible,.vague,.ambiguous{color:#9a6700;font-weight:600}.holds,.clear{color:#1a7f37;font-weight:600}.undetermined,.waived,.skipped{color:#57606a;font-weight:600}small.missing{color:#b00020;font-weight:600}small.derived,small.declared{color:#57606a}.path span{display:inline-block;border:1px solid #c8ccd4;border-radius:6px;padding:0 .4rem;margin:0 .15rem;background:#f6f8fa}.scroll{overflow-x:auto;border:1px solid #e4e7ec;border-radius:8px}svg.diagram{max-width:100%;height:auto;display:block}table{display:block;overflow-x:auto;max-width:100%}td,code{overflow-wrap:anywhere}th{white-space:nowrap}@media print{body{margin:0;max-width:none;font-size:11px}section.policy+section.policy{break-before:page}table{display:table;width:100%}th{white-space:normal}table.record{font-size:8px}tr,.card,svg.diagram{break-inside:avoid}h2{break-after:avoid}.scroll{overflow:visible;border:0}}";
 
 /// The whole report of one or more policies as one HTML page.
 pub fn page(
@@ -143,7 +143,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
             let _ = write!(out, "<p class=\"hint\">{}</p>", with_code(note));
         }
     }
-    out.push_str("<h2>Record of processing</h2><p>Who receives which personal data, for which purpose, for how long (GDPR Article 30).</p><table><tr><th>recipient</th><th>role</th><th>country</th><th>data</th><th>purposes</th><th>retention</th><th>disclosed by</th></tr>");
+    out.push_str("<h2>Recipients</h2><p>Who receives which personal data, for which purpose, for how long, under which disclosure.</p><table><tr><th>recipient</th><th>role</th><th>country</th><th>data</th><th>purposes</th><th>retention</th><th>disclosed by</th></tr>");
     for row in &report.inventory {
         let data: Vec<String> = row
             .verdicts
@@ -178,6 +178,7 @@ fn section(out: &mut String, audit: &PolicyAudit, report: &PolicyReport, sources
         );
     }
     out.push_str("</table>");
+    record_section(out, &report.record);
     let recipients: std::collections::BTreeSet<&str> = report
         .reach
         .values()
@@ -263,6 +264,48 @@ fn changes_section(out: &mut String, report: &crate::diff::DiffReport) {
             )),
             escape(&c.path.join(" → "))
         );
+    }
+    out.push_str("</table>");
+}
+
+/// The Art. 30 record: a row per activity, each cell with its source beneath, a missing one
+/// marked as such.
+fn record_section(out: &mut String, record: &crate::engine::record::Record) {
+    use crate::engine::record::{COLUMNS, Source};
+    let _ = write!(
+        out,
+        "<h2>Record of processing activities (GDPR Article 30)</h2><p>One activity per purpose of the speaker's; each cell says whether it is derived from the flows, declared in the model, or missing. {}</p>",
+        escape(&crate::output::record::summary(record))
+    );
+    if record.activities.is_empty() {
+        out.push_str("<p>No processing activity: no personal data reaches the speaker's systems or leaves them.</p>");
+        return;
+    }
+    out.push_str("<table class=\"record\"><tr><th>activity</th>");
+    for column in COLUMNS {
+        let _ = write!(out, "<th>{}</th>", escape(column));
+    }
+    out.push_str("</tr>");
+    for activity in &record.activities {
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td>",
+            escape(&activity.activity)
+        );
+        for cell in activity.cells() {
+            let class = match cell.source {
+                Source::Derived { .. } => "derived",
+                Source::Declared { .. } => "declared",
+                Source::Missing { .. } => "missing",
+            };
+            let _ = write!(
+                out,
+                "<td>{}<br><small class=\"{class}\">{}</small></td>",
+                escape(&cell.value),
+                escape(&crate::output::record::source(cell))
+            );
+        }
+        out.push_str("</tr>");
     }
     out.push_str("</table>");
 }

@@ -15,6 +15,7 @@ mod junit;
 mod layout;
 pub mod markdown;
 mod markup;
+pub mod record;
 mod sarif;
 pub mod schema;
 mod table;

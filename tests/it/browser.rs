@@ -248,11 +248,15 @@ fn the_report_reads_on_a_phone_and_on_paper() {
         headings,
         "no policy starts mid-page"
     );
-    // Every column of every table is on paper.
-    let all = pages.join(" ");
+    // Every column of every table is on paper (pdftotext drops the hyphen of a word it finds
+    // broken at one, "third-country" → "thirdcountry", so hyphens are not compared).
+    let all = pages.join(" ").replace('-', "");
     for header in html.split("<th>").skip(1) {
         let header = header.split("</th>").next().unwrap();
         let header = header.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(all.contains(&header), "column {header:?} is not in the PDF");
+        assert!(
+            all.contains(&header.replace('-', "")),
+            "column {header:?} is not in the PDF"
+        );
     }
 }

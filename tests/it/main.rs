@@ -1,6 +1,7 @@
 //! Integration tests of the `privflow` binary: one test binary, topical modules.
 //! Each test runs the real command on files under `fixtures/` or `policies/`.
 
+mod artifact;
 mod bad_input;
 mod bounded_io;
 mod browser;

@@ -9,7 +9,8 @@ use privflow::engine::disclosures::verdict::ConflictMode;
 use privflow::model::duration::Date;
 
 use super::{
-    audit, baseline, check, completions, diff, explain, graph, import, report, schema, taxonomy,
+    artifact, audit, baseline, check, completions, diff, explain, graph, import, report, schema,
+    taxonomy,
 };
 
 #[derive(Parser)]
@@ -54,6 +55,12 @@ pub(crate) enum Command {
     Graph(graph::Args),
     /// Load and validate only.
     Check(check::Args),
+    /// Compile a document a privacy review hands in from the flows: `privflow artifact ropa
+    /// policies/` writes the GDPR Article 30 record of processing.
+    Artifact {
+        #[command(subcommand)]
+        kind: artifact::Kind,
+    },
     /// Translate another tool's manifests into a privflow model: `privflow import fides
     /// fides.yml -o model.yaml`, then `privflow check model.yaml`.
     Import {

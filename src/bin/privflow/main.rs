@@ -18,6 +18,7 @@ macro_rules! say {
 }
 
 mod args;
+mod artifact;
 mod audit;
 mod baseline;
 mod check;
@@ -88,6 +89,7 @@ fn run(cli: Cli) -> u8 {
         Command::Report(args) => report::run(args, color),
         Command::Graph(args) => graph::run(args, color),
         Command::Import { source } => import::run(source, color),
+        Command::Artifact { kind } => artifact::run(kind, color),
         Command::Check(args) => check::run(args, color),
         Command::Explain(args) => explain::run(args, color),
         Command::Schema(args) => schema::run(args),

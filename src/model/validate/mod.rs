@@ -323,14 +323,12 @@ impl Validator<'_> {
                     version: raw.version.map(|v| v.0),
                     speaker: EntityId(speaker.unwrap_or(0)),
                     source: raw.source,
-                    subjects: {
-                        let listed = names(raw.subjects);
-                        if listed.is_empty() {
-                            vec!["users".to_owned()]
-                        } else {
-                            listed
-                        }
-                    },
+                    subjects_span: raw
+                        .subjects
+                        .as_ref()
+                        .and_then(|r| r.location)
+                        .map(|at| self.span(&at)),
+                    subjects: names(raw.subjects),
                     files: files.clone(),
                 });
             }
