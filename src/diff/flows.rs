@@ -151,6 +151,7 @@ fn flow_change(b: &Model, was: &Flow, r: &Model, now: &Flow) -> Vec<String> {
     if was.role != now.role {
         what.push(format!("role {} → {}", word(&was.role), word(&now.role)));
     }
+    let (was, now) = (was.facts(), now.facts());
     let facts = [
         (
             "lawful basis",

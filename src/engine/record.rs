@@ -309,13 +309,13 @@ impl Compiler<'_> {
             .gathered
             .hops
             .iter()
-            .flat_map(|&f| self.model.flow(f).subjects.iter().cloned())
+            .flat_map(|&f| self.model.flow(f).facts().subjects.iter().cloned())
             .collect();
         let unstated = self
             .gathered
             .hops
             .iter()
-            .any(|&f| self.model.flow(f).subjects.is_empty());
+            .any(|&f| self.model.flow(f).facts().subjects.is_empty());
         let policy = &self.model.policy.subjects;
         if !unstated {
             return derived(
@@ -420,7 +420,7 @@ impl Compiler<'_> {
             let flow = self.model.flow(f);
             let to = self.country(flow.to).flatten();
             // A flow that states a safeguard is a transfer as the model sees it.
-            if let (Some(t), Some(b)) = (flow.transfer, to)
+            if let (Some(t), Some(b)) = (flow.facts().transfer, to)
                 && !EEA.contains(&b)
             {
                 witnesses.push(flow.id.clone());

@@ -112,13 +112,35 @@ pub struct Flow {
     pub condition: Option<String>,
     pub role: Role,
     pub note: Option<String>,
+    /// Lawful basis, subjects, transfer safeguard, user control: boxed, and absent when the
+    /// flow states none, so a large model's flows stay small.
+    pub facts: Option<Box<ProcessingFacts>>,
+    pub span: Span,
+}
+
+/// What a record of processing or a store label needs of a flow beyond where data goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProcessingFacts {
     pub lawful_basis: Option<LawfulBasis>,
     pub special_category_condition: Option<SpecialCategoryCondition>,
     /// Whose data it carries, as the flow says; empty: the policy's subjects.
     pub subjects: Vec<String>,
     pub transfer: Option<Transfer>,
     pub user_control: Option<UserControl>,
-    pub span: Span,
+}
+
+impl Flow {
+    /// The flow's processing facts; all absent when it states none.
+    pub fn facts(&self) -> &ProcessingFacts {
+        static NONE: ProcessingFacts = ProcessingFacts {
+            lawful_basis: None,
+            special_category_condition: None,
+            subjects: Vec::new(),
+            transfer: None,
+            user_control: None,
+        };
+        self.facts.as_deref().unwrap_or(&NONE)
+    }
 }
 
 /// Selects entities: by id, by category, by kind, or all of them (SPEC §3 selectors).

@@ -240,7 +240,8 @@ pub struct RawFlow {
     /// For special-category data, the GDPR Art. 9(2) condition relied on.
     pub special_category_condition: Option<SpecialCategoryCondition>,
     /// Whose data it is (data-subject categories); default the policy's `subjects`.
-    pub subjects: Option<Refs>,
+    #[schemars(with = "Option<Refs>")]
+    pub subjects: Option<Box<Refs>>,
     /// The safeguard of a transfer to a third country: `adequacy`, `scc`, `bcr` or `derogation`.
     pub transfer: Option<Transfer>,
     /// Whether the user may decline this flow and still use the service (`optional`) or not

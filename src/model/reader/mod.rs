@@ -438,7 +438,7 @@ impl<'a> Reader<'a> {
                 9 => note = r.option(Self::text)?,
                 10 => lawful_basis = r.option(Self::keyword)?.map(|k| k.value),
                 11 => special_category_condition = r.option(Self::keyword)?.map(|k| k.value),
-                12 => subjects = r.option(Self::refs)?,
+                12 => subjects = r.option(Self::refs)?.map(Box::new),
                 13 => transfer = r.option(Self::keyword)?.map(|k| k.value),
                 _ => user_control = r.option(Self::keyword)?.map(|k| k.value),
             }

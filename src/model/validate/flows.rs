@@ -8,7 +8,10 @@ use crate::model::span::Spanned;
 use super::{Known, Names, Validator, names};
 use crate::diagnostics::{Diagnostic, FileId};
 use crate::model::raw::{RawDocument, RawFlow};
-use crate::model::{Flow, Protection, SystemId};
+use crate::model::{
+    Flow, LawfulBasis, ProcessingFacts, Protection, SpecialCategoryCondition, SystemId, Transfer,
+    UserControl,
+};
 
 impl Validator<'_> {
     pub(super) fn flows(
@@ -94,11 +97,13 @@ impl Validator<'_> {
                     condition: raw.condition,
                     role: raw.role.unwrap_or_default(),
                     note: raw.note,
-                    lawful_basis: raw.lawful_basis,
-                    special_category_condition: raw.special_category_condition,
-                    subjects: names(raw.subjects),
-                    transfer: raw.transfer,
-                    user_control: raw.user_control,
+                    facts: facts(
+                        raw.lawful_basis,
+                        raw.special_category_condition,
+                        names(raw.subjects.map(|b| *b)),
+                        raw.transfer,
+                        raw.user_control,
+                    ),
                     span,
                 });
             }
@@ -148,4 +153,22 @@ impl Validator<'_> {
             );
         }
     }
+}
+
+/// A flow's processing facts, boxed, or `None` when it states none.
+fn facts(
+    lawful_basis: Option<LawfulBasis>,
+    special_category_condition: Option<SpecialCategoryCondition>,
+    subjects: Vec<String>,
+    transfer: Option<Transfer>,
+    user_control: Option<UserControl>,
+) -> Option<Box<ProcessingFacts>> {
+    let facts = ProcessingFacts {
+        lawful_basis,
+        special_category_condition,
+        subjects,
+        transfer,
+        user_control,
+    };
+    (facts != ProcessingFacts::default()).then(|| Box::new(facts))
 }
