@@ -87,6 +87,8 @@ pub enum Note {
     DisallowedPurposes(Vec<TaxonId>),
     /// The hop declares no purpose, so the check cannot decide.
     NoPurpose,
+    /// Where the receiving system is established (`None`: the model does not say).
+    Country(Option<String>),
 }
 
 /// One result of a claim before its witness path is traced: a field reaching a system where

@@ -8,14 +8,7 @@ use serde::Serialize;
 use crate::diagnostics::{Diagnostic, Sources, Span};
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::receipts::Receipt;
-use crate::model::{EntityId, FlowId, Model, Protection, Role, SystemId, SystemLocation};
-
-/// The EEA: the EU's 27 members, Iceland, Liechtenstein and Norway (ISO 3166 alpha-2). A flow
-/// from a system established here to one outside is a transfer to a third country (Chapter V).
-const EEA: [&str; 30] = [
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
-    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "IS", "LI", "NO",
-];
+use crate::model::{EEA, EntityId, FlowId, Model, Protection, Role};
 
 /// Where a cell's content comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -394,17 +387,6 @@ impl Compiler<'_> {
         derived(or_none(names), flows)
     }
 
-    /// Where a system is established: its country, else its operator's (its holder's, for a
-    /// held device); `None` for a device in its user's hands, or when the model does not say.
-    fn country(&self, s: SystemId) -> Option<Option<&str>> {
-        let system = self.model.system(s);
-        if system.location == SystemLocation::Device && system.held_by.is_none() {
-            return None;
-        }
-        let entity = self.model.entity(self.model.party(s));
-        Some(system.country.as_deref().or(entity.country.as_deref()))
-    }
-
     /// (e) Transfers to third countries: every hop on the activity's paths from a system
     /// established in the EEA to one outside it, with its safeguard.
     fn transfers(&self) -> Cell {
@@ -418,7 +400,7 @@ impl Compiler<'_> {
         let (mut witnesses, mut first_gap) = (Vec::new(), None);
         for f in flows {
             let flow = self.model.flow(f);
-            let to = self.country(flow.to).flatten();
+            let to = self.model.established(flow.to).flatten();
             // A flow that states a safeguard is a transfer as the model sees it.
             if let (Some(t), Some(b)) = (flow.facts().transfer, to)
                 && !EEA.contains(&b)
@@ -428,10 +410,10 @@ impl Compiler<'_> {
                 continue;
             }
             // A device in its user's hands exports nothing: collection is not a transfer.
-            let Some(from) = self.country(flow.from) else {
+            let Some(from) = self.model.established(flow.from) else {
                 continue;
             };
-            let to = self.country(flow.to);
+            let to = self.model.established(flow.to);
             match (from, to) {
                 (Some(a), Some(Some(b))) if EEA.contains(&a) && !EEA.contains(&b) => {
                     witnesses.push(flow.id.clone());
@@ -441,7 +423,7 @@ impl Compiler<'_> {
                 (Some(_), Some(Some(_)) | None) => {}
                 (a, b) => {
                     for (end, country) in [(flow.from, a), (flow.to, b.flatten())] {
-                        if country.is_none() && self.country(end).is_some() {
+                        if country.is_none() && self.model.established(end).is_some() {
                             unknown.insert(self.model.system(end).id.clone());
                             first_gap.get_or_insert(f);
                         }

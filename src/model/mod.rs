@@ -173,6 +173,8 @@ pub struct Claim {
     pub max: Option<Duration>,
     pub at: Vec<Selector>,
     pub exclude: Vec<Selector>,
+    /// Where `data_residency` keeps the fields: ISO 3166 codes, `EEA` standing for its members.
+    pub countries: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -230,7 +232,26 @@ pub struct Model {
     pub ownership: Ownership,
 }
 
+/// The EEA: the EU's 27 members, Iceland, Liechtenstein and Norway (ISO 3166 alpha-2). A flow
+/// from a system established here to one outside is a transfer to a third country (Chapter V).
+pub const EEA: [&str; 30] = [
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "IS", "LI", "NO",
+];
+
 impl Model {
+    /// Where a system is established: its country, else its party's (the operator, or the
+    /// holder of a held device); `None` for a device in its user's hands, which is wherever its
+    /// user is; `Some(None)` when the model does not say.
+    pub fn established(&self, s: SystemId) -> Option<Option<&str>> {
+        let system = self.system(s);
+        if system.location == SystemLocation::Device && system.held_by.is_none() {
+            return None;
+        }
+        let entity = self.entity(self.party(s));
+        Some(system.country.as_deref().or(entity.country.as_deref()))
+    }
+
     pub fn entity(&self, id: EntityId) -> &Entity {
         &self.entities[id.index()]
     }

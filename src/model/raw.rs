@@ -417,10 +417,11 @@ pub enum ClaimKind {
     NoLogs,
     NoExpansion,
     DisclosureComplete,
+    DataResidency,
 }
 
 impl ClaimKind {
-    pub const ALL: [ClaimKind; 9] = [
+    pub const ALL: [ClaimKind; 10] = [
         ClaimKind::NoShare,
         ClaimKind::NoCollect,
         ClaimKind::OnlyForPurposes,
@@ -430,6 +431,7 @@ impl ClaimKind {
         ClaimKind::NoLogs,
         ClaimKind::NoExpansion,
         ClaimKind::DisclosureComplete,
+        ClaimKind::DataResidency,
     ];
 
     /// The parameters a claim of this kind takes, and those it requires (SPEC §5): the one
@@ -468,6 +470,10 @@ impl ClaimKind {
             NoLogs => (&["fields", "at", "scope", "include_derived"], &["fields"]),
             NoExpansion => (&["fields", "with", "scope", "include_derived"], &["with"]),
             DisclosureComplete => (&["scope", "exclude"], &[]),
+            DataResidency => (
+                &["fields", "countries", "include_derived"],
+                &["fields", "countries"],
+            ),
         }
     }
 
@@ -482,6 +488,7 @@ impl ClaimKind {
             ClaimKind::NoLogs => "no_logs",
             ClaimKind::NoExpansion => "no_expansion",
             ClaimKind::DisclosureComplete => "disclosure_complete",
+            ClaimKind::DataResidency => "data_residency",
         }
     }
 }
@@ -495,7 +502,8 @@ pub struct RawClaim {
     #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// What the promise says: `no_share`, `no_collect`, `only_for_purposes`, `e2ee`,
-    /// `operator_cannot_read`, `retention_max`, `no_logs`, `no_expansion` or `disclosure_complete`.
+    /// `operator_cannot_read`, `retention_max`, `no_logs`, `no_expansion`, `disclosure_complete` or
+    /// `data_residency`.
     #[schemars(with = "ClaimKind")]
     pub kind: Spanned<ClaimKind>,
     /// The policy's words.
@@ -532,6 +540,8 @@ pub struct RawClaim {
     pub at: Option<Refs>,
     /// Recipients `disclosure_complete` leaves out: selectors.
     pub exclude: Option<Refs>,
+    /// Where `data_residency` keeps the fields: ISO 3166 country codes, or `EEA`.
+    pub countries: Option<Refs>,
 }
 
 /// An accepted exception to a claim: the findings it matches are reported as waived.

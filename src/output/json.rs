@@ -226,6 +226,10 @@ fn finding_json<'a>(sources: &'a Sources, model: &'a Model, f: &'a Finding) -> F
             Note::SelfExcluded => notes.push("self_excluded".to_owned()),
             Note::NoPurpose => notes.push("no_purpose".to_owned()),
             Note::DisallowedPurposes(_) => notes.push("purpose_outside_promise".to_owned()),
+            Note::Country(c) => notes.push(
+                c.as_ref()
+                    .map_or_else(|| "country_unknown".to_owned(), |c| format!("country:{c}")),
+            ),
             Note::Retention(r) => {
                 retention = Some(r.map_or_else(|| "unspecified".to_owned(), |r| r.to_string()))
             }

@@ -120,6 +120,8 @@ pub fn describe_note(model: &Model, note: &Note) -> String {
         }
         Note::Retention(Some(r)) => format!("retention: {r}"),
         Note::Retention(None) => "retention: unspecified".into(),
+        Note::Country(Some(c)) => format!("country: {c}"),
+        Note::Country(None) => "country: unknown".into(),
         Note::DisallowedPurposes(p) => {
             let keys: Vec<&str> = p.iter().map(|&p| model.purposes.key(p)).collect();
             format!("purposes outside the promise: {}", keys.join(", "))

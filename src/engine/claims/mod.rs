@@ -1,6 +1,7 @@
 //! The claim engine: one module per claim kind (SPEC §5). Claims read the reach the `Tracer`
 //! shares and, for `disclosure_complete`, the receipts already judged; they never call back.
 
+mod data_residency;
 mod disclosure_complete;
 mod e2ee;
 mod no_collect;
@@ -67,6 +68,7 @@ impl<'a, 'm> Checker<'a, 'm> {
             ClaimKind::E2ee => e2ee::check(self, claim),
             ClaimKind::OperatorCannotRead => operator_cannot_read::check(self, claim),
             ClaimKind::RetentionMax => retention_max::check(self, claim),
+            ClaimKind::DataResidency => data_residency::check(self, claim),
             ClaimKind::NoLogs => no_logs::check(self, claim),
             ClaimKind::DisclosureComplete | ClaimKind::NoExpansion => return None,
         };

@@ -541,12 +541,14 @@ impl<'a> Reader<'a> {
             "max",
             "at",
             "exclude",
+            "countries",
         ];
         let (mut id, mut kind, mut text, mut source) = (None, None, None, None);
         let (mut fields, mut with, mut scope, mut exempt_conditions) = (None, None, None, None);
         let (mut processors_exempt, mut include_derived, mut purposes) = (None, None, None);
         let (mut endpoints, mut operators, mut max, mut at, mut exclude) =
             (None, None, None, None, None);
+        let mut countries = None;
         let location = self.structure(KEYS, |r, key| {
             match key {
                 0 => id = Some(r.string()?),
@@ -564,7 +566,8 @@ impl<'a> Reader<'a> {
                 12 => operators = r.option(Self::refs)?,
                 13 => max = r.option(Self::scalar_text)?,
                 14 => at = r.option(Self::refs)?,
-                _ => exclude = r.option(Self::refs)?,
+                15 => exclude = r.option(Self::refs)?,
+                _ => countries = r.option(Self::refs)?,
             }
             Ok(())
         })?;
@@ -585,6 +588,7 @@ impl<'a> Reader<'a> {
             max,
             at,
             exclude,
+            countries,
         };
         Ok(Spanned::new(claim, location))
     }

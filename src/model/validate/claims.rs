@@ -40,7 +40,7 @@ impl Validator<'_> {
     fn claim(&mut self, raw: RawClaim, span: Span, known: &Known) -> Option<Claim> {
         let kind = raw.kind.value;
         // The parameters given, checked against those the kind takes and requires.
-        let given: [(&str, Option<Loc>); 11] = [
+        let given: [(&str, Option<Loc>); 12] = [
             ("fields", raw.fields.as_ref().and_then(|r| r.location)),
             ("with", raw.with.as_ref().and_then(|r| r.location)),
             ("scope", raw.scope.as_ref().map(|s| s.at)),
@@ -61,6 +61,7 @@ impl Validator<'_> {
             ("operators", raw.operators.as_ref().and_then(|r| r.location)),
             ("max", raw.max.as_ref().map(|s| s.at)),
             ("at", raw.at.as_ref().and_then(|r| r.location)),
+            ("countries", raw.countries.as_ref().and_then(|r| r.location)),
         ];
         let exclude_given = raw.exclude.as_ref().and_then(|r| r.location);
         let (allowed, required) = kind.parameters();
@@ -150,6 +151,15 @@ impl Validator<'_> {
             max,
             at,
             exclude,
+            countries: raw
+                .countries
+                .map(|r| {
+                    r.items
+                        .into_iter()
+                        .map(|c| c.value.to_ascii_uppercase())
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }
