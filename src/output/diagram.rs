@@ -9,8 +9,8 @@ use std::num::Saturating;
 
 use crate::engine::audit::PolicyAudit;
 use crate::model::{EntityId, FlowId, SystemId, SystemLocation};
-use crate::output::export::{Focus, subgraph};
-use crate::output::layout::{Graph, LINE_Y, NODE_H, NODE_W, PAD, Px, layout, px};
+use crate::output::export::{Focus, Subgraph, subgraph};
+use crate::output::layout::{Graph, LINE_Y, NODE_H, NODE_W, PAD, Px, layout, px, slots};
 use crate::output::markup::escape;
 
 /// Characters of a system's name per line in its box (12 px text, 0.6 em a glyph).
@@ -22,6 +22,10 @@ const LABEL_CHARS: usize = 32;
 /// A group title's line: 12.6 px glyphs of its bold 12 px text.
 const TITLE_GLYPH: u32 = 8;
 const TITLE_LINE: Px = Saturating(16);
+/// The most layer slots (nodes and the bends of long flows) a diagram is drawn with, system by
+/// system: past it the drawing is unreadable and its cost quadratic, so systems collapse to
+/// their company groups (a 1 000-system, 10 000-flow model needs millions).
+const MAX_SLOTS: usize = 20_000;
 
 /// The diagrams of several policies as one SVG document: each policy's own diagram, stacked.
 pub fn diagrams(parts: &[(&PolicyAudit, Focus)]) -> String {
@@ -112,6 +116,9 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
         let chars = usize::try_from(width.0.saturating_sub(24) / TITLE_GLYPH).unwrap_or(1);
         wrap(&model.entity(groups[band]).name, chars.max(1), 3)
     };
+    if slots(&graph) > MAX_SLOTS {
+        return collapsed(audit, &sub, &flows, &groups);
+    }
     let laid = layout(&graph, |band, width| {
         TITLE_LINE * px(title_lines(band, width).len()) + Saturating(14)
     });
@@ -228,6 +235,113 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
         );
     }
     svg(&model.policy.id, laid.width, laid.height, &out)
+}
+
+/// The diagram of a model too large to draw system by system: a box per company group, an
+/// arrow per pair of groups flows connect (red or amber when one of its flows is), and a note
+/// saying so. Flows inside a group are left out; `graph --format json` has them all.
+fn collapsed(audit: &PolicyAudit, sub: &Subgraph, flows: &[FlowId], groups: &[EntityId]) -> String {
+    let model = audit.model;
+    let group_of = |s: SystemId| {
+        let group = model.ultimate_owner(model.party(s));
+        groups.iter().position(|&g| g == group).unwrap_or(0)
+    };
+    // Each pair of groups and its flows.
+    let mut pairs: BTreeMap<(usize, usize), Vec<FlowId>> = BTreeMap::new();
+    for &f in flows {
+        let flow = model.flow(f);
+        let (a, b) = (group_of(flow.from), group_of(flow.to));
+        if a != b {
+            pairs.entry((a, b)).or_default().push(f);
+        }
+    }
+    let graph = Graph {
+        bands: vec![0; groups.len()],
+        band_count: 1,
+        edges: pairs.keys().copied().collect(),
+        labelled: false,
+    };
+    let note = format!(
+        "{} systems and {} flows are too many to draw one by one: each box is a company group, each arrow the flows between two groups (flows within a group left out). `privflow graph --format json` has every system and flow.",
+        sub.systems.len(),
+        flows.len()
+    );
+    let note_lines = wrap(&note, 110, 3);
+    let top = TITLE_LINE * px(note_lines.len()) + Saturating(8);
+    if slots(&graph) > MAX_SLOTS {
+        let text: String = note_lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                format!(
+                    "<text x=\"{PAD}\" y=\"{}\" class=\"empty\">{}</text>",
+                    PAD + TITLE_LINE * px(i),
+                    escape(l)
+                )
+            })
+            .collect();
+        return svg(&model.policy.id, Saturating(900), top + PAD + PAD, &text);
+    }
+    let laid = layout(&graph, |_, _| TITLE_LINE + Saturating(14));
+    // The note under the drawing, so that everything stays in the layout's own coordinates.
+    let mut out = String::new();
+    for (i, line) in note_lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<text x=\"{PAD}\" y=\"{}\" class=\"empty\">{}</text>",
+            laid.height + TITLE_LINE * px(i),
+            escape(line)
+        );
+    }
+    let marker = marker_id(&model.policy.id);
+    for (route, ((a, b), carried)) in laid.edges.iter().zip(&pairs) {
+        let breaks = carried
+            .iter()
+            .any(|f| sub.breaking.contains(f) && !sub.possibly.contains(f));
+        let possible = !breaks && carried.iter().any(|f| sub.possibly.contains(f));
+        let (class, head) = match (breaks, possible) {
+            (true, _) => ("edge collapsed breaks", "-breaks"),
+            (_, true) => ("edge collapsed possible", "-possible"),
+            _ => ("edge collapsed", ""),
+        };
+        let (from, to) = (
+            escape(&model.entity(groups[*a]).id),
+            escape(&model.entity(groups[*b]).id),
+        );
+        let _ = write!(
+            out,
+            "<g class=\"{class}\" data-from-entity=\"{from}\" data-to-entity=\"{to}\"><title>{} flow{}: {from} → {to}</title><path d=\"{}\" marker-end=\"url(#{marker}{head})\"/></g>",
+            carried.len(),
+            if carried.len() == 1 { "" } else { "s" },
+            route.path
+        );
+    }
+    for (i, &group) in groups.iter().enumerate() {
+        let r = laid.nodes[i];
+        let entity = model.entity(group);
+        let systems = sub.systems.iter().filter(|&&s| group_of(s) == i).count();
+        let _ = write!(
+            out,
+            "<g class=\"node collapsed\" data-entity=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"/><text x=\"{}\" y=\"{}\" class=\"name\">{}</text><text x=\"{}\" y=\"{}\" class=\"id\">{systems} system{}</text></g>",
+            escape(&entity.id),
+            r.x,
+            r.y,
+            r.w,
+            r.h,
+            r.x + Saturating(10),
+            r.y + Saturating(23),
+            escape(&truncate(&entity.name, NAME_CHARS)),
+            r.x + Saturating(10),
+            r.y + Saturating(41),
+            if systems == 1 { "" } else { "s" }
+        );
+    }
+    svg(
+        &model.policy.id,
+        laid.width.max(Saturating(900)),
+        laid.height + top,
+        &out,
+    )
 }
 
 /// One policy's diagram document around its drawn `body`: three arrowheads (plain, on a

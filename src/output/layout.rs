@@ -156,10 +156,11 @@ fn ranks(n: usize, dag: &[(usize, usize)]) -> Vec<usize> {
 
 /// Lays `graph` out; `title_height(band, width)` is the room a band's title needs when the band
 /// is `width` wide.
-pub fn layout(graph: &Graph, title_height: impl Fn(usize, Px) -> Px) -> Layout {
+/// Each edge from its lower-ranked end to its higher one, whether it was turned round to get
+/// there, and each node's rank.
+fn orient(graph: &Graph) -> (Vec<bool>, Vec<(usize, usize)>, Vec<usize>) {
     let n = graph.bands.len();
     let reversed = back_edges(n, graph);
-    // Each edge from its lower-ranked end to its higher one.
     let oriented: Vec<(usize, usize)> = graph
         .edges
         .iter()
@@ -168,6 +169,30 @@ pub fn layout(graph: &Graph, title_height: impl Fn(usize, Px) -> Px) -> Layout {
         .collect();
     let dag: Vec<(usize, usize)> = oriented.iter().copied().filter(|(a, b)| a != b).collect();
     let rank = ranks(n, &dag);
+    (reversed, oriented, rank)
+}
+
+/// How many slots laying out `graph` takes: its nodes, and a bend for every layer an edge
+/// crosses. Linear to compute; the layout itself is linear in this count, which a dense graph
+/// makes quadratic in its size, so callers check it first.
+pub fn slots(graph: &Graph) -> usize {
+    let (_, oriented, rank) = orient(graph);
+    let bends: usize = oriented
+        .iter()
+        .map(|&(lo, hi)| {
+            if lo == hi {
+                1
+            } else {
+                (2 * rank[hi]).saturating_sub(2 * rank[lo] + 1)
+            }
+        })
+        .fold(0, usize::saturating_add);
+    graph.bands.len().saturating_add(bends)
+}
+
+pub fn layout(graph: &Graph, title_height: impl Fn(usize, Px) -> Px) -> Layout {
+    let n = graph.bands.len();
+    let (reversed, oriented, rank) = orient(graph);
 
     // Items: the nodes (0..n), then each edge's dummies, one per layer it crosses (layer 2r holds the
     // nodes of rank r, layer 2r + 1 the bends after them); a loop gets one, beside its node.

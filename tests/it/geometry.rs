@@ -495,3 +495,29 @@ fn the_old_grid_diagram_of_whatsapp_2021_is_caught() {
         assert!(found.iter().any(|d| d.starts_with(expected)), "{found:#?}");
     }
 }
+
+/// A model too large to draw system by system (1 000 systems, 10 000 flows: millions of layer
+/// slots) collapses to its company groups, says so, and stays small.
+#[test]
+fn a_diagram_too_large_to_draw_collapses_to_company_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.yaml");
+    let model = crate::generate::model(&crate::generate::Size {
+        systems: 1_000,
+        flows: 10_000,
+        keys: 50,
+        claims: 50,
+    });
+    std::fs::write(&path, model).unwrap();
+    let svg = diagram_of(path.to_str().unwrap());
+    assert!(svg.contains("1000 systems and 10000 flows are too many to draw one by one"));
+    assert_eq!(
+        svg.matches("<g class=\"node collapsed\" data-entity=")
+            .count(),
+        10
+    );
+    assert!(svg.matches("<g class=\"edge collapsed").count() > 0);
+    assert!(!svg.contains("data-system="), "no system drawn one by one");
+    assert!(!svg.contains("transform"), "absolute coordinates");
+    assert!(svg.len() < 200_000, "{} bytes", svg.len());
+}
