@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::changes::{About, Changes, Pair, field_keys, pair_by_key, purpose_keys};
 use super::{Check, Fact};
 use crate::model::Protection;
+use crate::model::raw::keyword;
 use crate::model::{Flow, Model};
 
 /// A flow's key across versions (SPEC §7): its id when the model names it; otherwise what it
@@ -149,29 +150,33 @@ fn flow_change(b: &Model, was: &Flow, r: &Model, now: &Flow) -> Vec<String> {
         what.push(format!("protection {:?} → {:?}", was.protection, now.protection).to_lowercase());
     }
     if was.role != now.role {
-        what.push(format!("role {} → {}", word(&was.role), word(&now.role)));
+        what.push(format!(
+            "role {} → {}",
+            keyword(&was.role),
+            keyword(&now.role)
+        ));
     }
     let (was, now) = (was.facts(), now.facts());
     let facts = [
         (
             "lawful basis",
-            word(&was.lawful_basis),
-            word(&now.lawful_basis),
+            keyword(&was.lawful_basis),
+            keyword(&now.lawful_basis),
         ),
         (
             "special-category condition",
-            word(&was.special_category_condition),
-            word(&now.special_category_condition),
+            keyword(&was.special_category_condition),
+            keyword(&now.special_category_condition),
         ),
         (
             "transfer safeguard",
-            word(&was.transfer),
-            word(&now.transfer),
+            keyword(&was.transfer),
+            keyword(&now.transfer),
         ),
         (
             "user control",
-            word(&was.user_control),
-            word(&now.user_control),
+            keyword(&was.user_control),
+            keyword(&now.user_control),
         ),
         ("subjects", was.subjects.join(", "), now.subjects.join(", ")),
     ];
@@ -182,14 +187,6 @@ fn flow_change(b: &Model, was: &Flow, r: &Model, now: &Flow) -> Vec<String> {
         }
     }
     what
-}
-
-/// A keyword of the format as written (`joint_controller`, `scc`); empty for none.
-fn word<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
 }
 
 /// The systems at either end of a flow.

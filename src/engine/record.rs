@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::diagnostics::{Diagnostic, Sources, Span};
 use crate::engine::audit::PolicyAudit;
 use crate::engine::disclosures::receipts::Receipt;
+use crate::model::raw::keyword;
 use crate::model::{EEA, EntityId, FlowId, Model, Protection, Role};
 
 /// Where a cell's content comes from.
@@ -530,14 +531,6 @@ enum Kind {
     Internal,
     External,
     Processor,
-}
-
-/// A keyword of the format as written (`scc`).
-fn keyword<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn protection(p: Protection) -> &'static str {

@@ -49,6 +49,8 @@ struct Importer<'m> {
     own_purposes: BTreeMap<String, Line>,
     entities: BTreeMap<String, Line>,
     systems: BTreeMap<String, Line>,
+    /// The entity each manifest system is run by, as its line says.
+    operators: BTreeMap<String, String>,
     /// Flows by (from, to): fields, purposes, and why they were guessed.
     flows: BTreeMap<(String, String), FlowFacts>,
     disclosures: Vec<Line>,
@@ -134,6 +136,7 @@ impl<'m> Importer<'m> {
             own_purposes: BTreeMap::new(),
             entities: BTreeMap::new(),
             systems: BTreeMap::new(),
+            operators: BTreeMap::new(),
             flows: BTreeMap::new(),
             disclosures: Vec::new(),
             notes: Vec::new(),
@@ -362,6 +365,7 @@ impl<'m> Importer<'m> {
             Some(why) => Line::guessed(text, why),
             None => Line::sure(text),
         };
+        self.operators.insert(key.clone(), operator);
         self.systems.insert(key, line);
     }
 
@@ -630,7 +634,11 @@ impl<'m> Importer<'m> {
             .as_ref()
             .map_or_else(String::new, |p| format!(", purposes: [{p}]"));
         let slug = format!("{me}-{}", n + 1);
-        let operator = self.operator_of(&me);
+        let operator = self
+            .operators
+            .get(&me)
+            .cloned()
+            .unwrap_or_else(|| self.speaker.clone());
         let source = format!("privacy declaration {label} of `{}`", system.fides_key);
         if operator == self.speaker {
             self.disclosures.push(Line::sure(format!(
@@ -712,20 +720,6 @@ impl<'m> Importer<'m> {
                 list(&shared)
             )));
         }
-    }
-
-    fn operator_of(&self, system: &str) -> String {
-        self.systems
-            .get(system)
-            .and_then(|l| l.text.split("operated_by: ").nth(1))
-            .map(|rest| {
-                rest.split([',', '}'])
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned()
-            })
-            .unwrap_or_else(|| self.speaker.clone())
     }
 
     fn render(self, sources: &[String]) -> String {

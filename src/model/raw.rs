@@ -249,6 +249,15 @@ pub struct RawFlow {
     pub user_control: Option<UserControl>,
 }
 
+/// A keyword of the format as a model writes it (`joint_controller`, `scc`), from its serde name;
+/// empty for an absent one.
+pub fn keyword<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 /// GDPR Art. 6(1)(a)–(f): the lawful bases of processing.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema, Serialize,

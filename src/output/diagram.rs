@@ -83,10 +83,7 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
         );
     }
     let groups: Vec<EntityId> = groups.into_values().collect();
-    let band_of = |s: SystemId| {
-        let group = model.ultimate_owner(model.party(s));
-        groups.iter().position(|&g| g == group).unwrap_or(0)
-    };
+    let band_of = |s: SystemId| band(model, &groups, s);
     let index: BTreeMap<SystemId, usize> = sub
         .systems
         .iter()
@@ -237,15 +234,18 @@ pub fn diagram(audit: &PolicyAudit, focus: &Focus) -> String {
     svg(&model.policy.id, laid.width, laid.height, &out)
 }
 
+/// The band (company group, in drawing order) a system is drawn in.
+fn band(model: &crate::model::Model, groups: &[EntityId], s: SystemId) -> usize {
+    let group = model.ultimate_owner(model.party(s));
+    groups.iter().position(|&g| g == group).unwrap_or(0)
+}
+
 /// The diagram of a model too large to draw system by system: a box per company group, an
 /// arrow per pair of groups flows connect (red or amber when one of its flows is), and a note
 /// saying so. Flows inside a group are left out; `graph --format json` has them all.
 fn collapsed(audit: &PolicyAudit, sub: &Subgraph, flows: &[FlowId], groups: &[EntityId]) -> String {
     let model = audit.model;
-    let group_of = |s: SystemId| {
-        let group = model.ultimate_owner(model.party(s));
-        groups.iter().position(|&g| g == group).unwrap_or(0)
-    };
+    let group_of = |s: SystemId| band(model, groups, s);
     // Each pair of groups and its flows.
     let mut pairs: BTreeMap<(usize, usize), Vec<FlowId>> = BTreeMap::new();
     for &f in flows {

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{ci_python, privflow};
+use crate::support::{ci_python, privflow, reach_level};
 
 const MANIFEST: &str = "fixtures/fides/cycle-health.yml";
 const REVISED: &str = "fixtures/fides/cycle-health-2.yml";
@@ -102,17 +102,7 @@ fn a_special_category_key_newly_reaching_a_subsidiary_is_an_error_in_diff() {
     let out = privflow(&["diff", &base, &head, "--format", "json"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let diff: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let level = |field: &str| {
-        diff["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| {
-                c["check"] == "reach-expanded" && c["field"] == field && c["entity"] == "cycle_labs"
-            })
-            .unwrap_or_else(|| panic!("{field}: {diff:#}"))["level"]
-            .clone()
-    };
+    let level = |field: &str| reach_level(&diff, field, Some("cycle_labs"));
     // The manifest's own category, declared with special-category processing, is sensitive.
     assert_eq!(level("user.behavior.symptom_log"), "error");
     // Inside the group and not sensitive: a warning.

@@ -180,3 +180,22 @@ fn ci_installed(relative: &str, name: &str) -> Option<std::path::PathBuf> {
     eprintln!("skipped: no `{name}` here (`.ci/run` installs it under target/ci-tools)");
     None
 }
+
+/// The level of the `reach-expanded` change of `field` (at `entity`, if given) in a diff's JSON.
+pub fn reach_level(
+    diff: &serde_json::Value,
+    field: &str,
+    entity: Option<&str>,
+) -> serde_json::Value {
+    diff["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["check"] == "reach-expanded"
+                && c["field"] == field
+                && entity.is_none_or(|e| c["entity"] == e)
+        })
+        .unwrap_or_else(|| panic!("no reach-expanded of {field}: {diff:#}"))["level"]
+        .clone()
+}

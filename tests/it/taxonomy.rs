@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use crate::support::{ci_python, privflow};
+use crate::support::{ci_python, privflow, reach_level};
 
 fn taxonomy_json() -> serde_json::Value {
     let out = privflow(&["taxonomy", "--format", "json"]);
@@ -170,15 +170,7 @@ fn sensitivity_shows_is_inherited_and_a_model_may_mark_its_own_keys() {
         "json",
     ]);
     let diff: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let level = |field: &str| {
-        diff["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["check"] == "reach-expanded" && c["field"] == field)
-            .unwrap_or_else(|| panic!("{field}: {diff:#}"))["level"]
-            .clone()
-    };
+    let level = |field: &str| reach_level(&diff, field, None);
     assert_eq!(level("user.cycle_data"), "error");
     assert_eq!(level("user.step_count"), "warning");
     assert_eq!(out.code, 1, "{}", out.stderr);

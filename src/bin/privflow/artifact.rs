@@ -8,8 +8,8 @@ use privflow::engine::record;
 use privflow::model::duration::Date;
 use privflow::output::record as render;
 
-use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
-use super::output::{emit_code, load, report_diagnostics, within_budget, write_file};
+use super::args::{ColorChoice, ConflictArg, Inputs, audit_options, parse_date};
+use super::output::{emit_code, load_writing, report_diagnostics, write_file};
 use super::{EXIT_FINDINGS, EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(clap::Subcommand)]
@@ -56,15 +56,7 @@ enum RopaFailOn {
 
 pub(crate) fn run(kind: Kind, color: ColorChoice) -> u8 {
     let Kind::Ropa(args) = kind;
-    if let Some(path) = &args.output {
-        within_budget(|budget| budget.protect(path, &format!("-o {}", path.display())));
-    }
-    let workspace = match load(
-        &args.inputs.paths,
-        &args.inputs.select,
-        Format::Table,
-        color,
-    ) {
+    let workspace = match load_writing(&args.inputs, args.output.as_deref(), color) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

@@ -7,8 +7,8 @@ use clap::Subcommand;
 use privflow::baseline::Baseline;
 use privflow::model::duration::Date;
 
-use super::args::{ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
-use super::output::{load, within_budget, write_file};
+use super::args::{ColorChoice, ConflictArg, Inputs, audit_options, parse_date};
+use super::output::{load_writing, write_file};
 use super::{EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(Subcommand)]
@@ -36,8 +36,7 @@ pub(crate) fn run(action: Action, color: ColorChoice) -> u8 {
         conflict,
         today,
     } = action;
-    within_budget(|budget| budget.protect(&output, &format!("-o {}", output.display())));
-    let workspace = match load(&inputs.paths, &inputs.select, Format::Table, color) {
+    let workspace = match load_writing(&inputs, Some(&output), color) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

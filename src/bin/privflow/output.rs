@@ -10,7 +10,7 @@ use privflow::model::files::{Budget, Limits};
 use privflow::{LoadFailure, Workspace};
 
 use super::EXIT_MODEL_ERROR;
-use super::args::{ColorChoice, Format, Select};
+use super::args::{ColorChoice, Format, Inputs, Select};
 
 thread_local! {
     /// What this run may still read (SPEC §9): every input of the command is charged to it.
@@ -53,6 +53,19 @@ pub(crate) fn load(
         return Err(EXIT_MODEL_ERROR);
     }
     Ok(workspace)
+}
+
+/// Loads the models of a command that writes `-o FILE`, keeping FILE out of what it reads (a
+/// model is never overwritten by its own output); diagnostics as text.
+pub(crate) fn load_writing(
+    inputs: &Inputs,
+    output: Option<&Path>,
+    color: ColorChoice,
+) -> Result<Workspace, u8> {
+    if let Some(path) = output {
+        within_budget(|budget| budget.protect(path, &format!("-o {}", path.display())));
+    }
+    load(&inputs.paths, &inputs.select, Format::Table, color)
 }
 
 pub(crate) fn load_failure(failure: LoadFailure, format: Format, color: ColorChoice) -> u8 {

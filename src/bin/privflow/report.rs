@@ -9,8 +9,8 @@ use privflow::model::duration::Date;
 use privflow::model::git::load_side;
 use privflow::output::{document, html};
 
-use super::args::{Caps, ColorChoice, ConflictArg, Format, Inputs, audit_options, parse_date};
-use super::output::{emit_code, load, report_diagnostics, within_budget, write_file};
+use super::args::{Caps, ColorChoice, ConflictArg, Inputs, audit_options, parse_date};
+use super::output::{emit_code, load_writing, report_diagnostics, within_budget, write_file};
 use super::{EXIT_MODEL_ERROR, EXIT_OK};
 
 #[derive(clap::Args)]
@@ -44,15 +44,7 @@ enum ReportFormat {
 }
 
 pub(crate) fn run(args: Args, color: ColorChoice) -> u8 {
-    if let Some(path) = &args.output {
-        within_budget(|budget| budget.protect(path, &format!("-o {}", path.display())));
-    }
-    let workspace = match load(
-        &args.inputs.paths,
-        &args.inputs.select,
-        Format::Table,
-        color,
-    ) {
+    let workspace = match load_writing(&args.inputs, args.output.as_deref(), color) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
